@@ -18,22 +18,21 @@ public sealed record CustomerSnapshot(
     [property: Id(9)] DateTimeOffset AsOf,
     [property: Id(10)] bool Deleted);
 
-/// <summary>
-/// The nine native Stripe customer fields that settings can turn into custom fields
-/// (CONTRACT §2 "Settings"). Values are what a user would recognise in the Stripe dashboard:
-/// accountEmail = the customer's email; delinquent = Stripe's flag; description = as typed;
-/// discount = the coupon id of the customer's discount (the id, not the name, because webhook
-/// payloads never expand the coupon and the value must not flip between a backfill and an event);
-/// defaultPaymentMethod = invoice_settings.default_payment_method id, else the legacy default_source
-/// id; sources = source ids (card_…, ba_…, src_…); subscriptions = subscription ids (sub_…);
-/// taxLocationCountry = tax.location.country (ISO 3166-1 alpha-2); taxExempt = none|exempt|reverse.
-/// </summary>
-/// <param name="Omitted">
-/// Native field names Stripe left out of this payload: <c>sources</c>, <c>subscriptions</c> and
-/// <c>tax</c> are only present when expanded, so a webhook's customer carries none of them.
-/// An omitted field means "unknown", not "empty": the grain keeps the value it had
-/// (CustomerRules.CarryOmittedNativeFields).
-/// </param>
+// The nine native Stripe customer fields that settings can turn into custom fields (CONTRACT §2
+// "Settings"), each holding what a user recognises in the Stripe dashboard:
+//   accountEmail         the customer's email
+//   delinquent           Stripe's delinquent flag (a boolean)
+//   description          the description as typed
+//   discount             the coupon id of the customer's discount (not its name: webhook payloads never
+//                        expand the coupon, and the value must not flip between a backfill and an event)
+//   defaultPaymentMethod invoice_settings.default_payment_method id, else the legacy default_source id
+//   sources              source ids (card_…, ba_…, src_…); [] when none
+//   subscriptions        subscription ids (sub_…); [] when none
+//   taxLocationCountry   tax.location.country, ISO 3166-1 alpha-2
+//   taxExempt            none | exempt | reverse
+// Omitted lists the names Stripe left out of the payload: sources, subscriptions and tax only come
+// when expanded, so a webhook's customer has none of them. Omitted means "unknown", not "empty":
+// the grain keeps what it had (CustomerRules.CarryOmittedNativeFields).
 [GenerateSerializer, Immutable, Alias("upflow.CustomerNativeFields")]
 public sealed record CustomerNativeFields(
     [property: Id(0)] string? AccountEmail,
