@@ -1,4 +1,62 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Upflow.Orleans;
+using Upflow.Orleans.Api;
+using Upflow.Orleans.Api.Http;
+using Upflow.Orleans.Silo;
+using Upflow.Orleans.Storage;
+
+if (args is ["migrate", ..])
+{
+    // `migrate`: apply deploy/sql to ConnectionStrings:Upflow and exit (for a migration job).
+    var configuration = new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true)
+        .AddEnvironmentVariables().AddCommandLine(args[1..]).Build();
+    using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole());
+    await Schema.ApplyAsync(configuration.RequiredConnectionString(), loggers.CreateLogger("migrate"));
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestBodyLimit.MaxBytes);
+
+if (!builder.Environment.IsDevelopment() && string.IsNullOrEmpty(builder.Configuration["Upflow:AdminKey"]))
+    throw new InvalidOperationException("Upflow:AdminKey must be set outside Development (e.g. env Upflow__AdminKey).");
+
+// Configuration is read when the host is built, not here, so that test hosts can override it.
+builder.Services.AddUpflowGrainServices(services => services.GetRequiredService<IConfiguration>().RequiredConnectionString());
+builder.UseOrleans(silo => silo.UseUpflowEndpoints().UseUpflowPostgres());
+builder.Services.AddUpflowApi(builder.Configuration);
+
+builder.Services.AddHealthChecks()
+    .AddCheck<PostgresReadiness>("postgresql", tags: ["ready"])
+    .AddCheck<SiloReadiness>("silo", tags: ["ready"]);
+
+// OTEL_* variables configure exporters; without OTEL_EXPORTER_OTLP_ENDPOINT nothing is exported.
+builder.Services.AddOpenTelemetry()
+    .ConfigureResource(resource => resource.AddService("upflow-orleans"))
+    .WithTracing(tracing => tracing
+        .AddAspNetCoreInstrumentation()
+        .AddHttpClientInstrumentation()
+        .AddNpgsql()
+        .AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application", "Upflow.Orleans"))
+    .WithMetrics(metrics => metrics
+        .AddAspNetCoreInstrumentation()
+        .AddHttpClientInstrumentation()
+        .AddRuntimeInstrumentation()
+        .AddMeter("Microsoft.Orleans", "Upflow.Orleans"));
+if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+    builder.Services.AddOpenTelemetry().UseOtlpExporter();
+
 var app = builder.Build();
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false })
+    .AllowAnonymous().WithMetadata(new SkipQueryValidation());
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") })
+    .AllowAnonymous().WithMetadata(new SkipQueryValidation());
+app.UseUpflowApi();
 app.Run();
+
 public partial class Program;

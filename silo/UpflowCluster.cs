@@ -1,0 +1,66 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Upflow.Orleans.Storage;
+
+namespace Upflow.Orleans.Silo;
+
+/// <summary>
+/// Silo wiring shared by the host and the test clusters. Everything is read from IConfiguration when
+/// options are resolved (not when the builder runs), so test hosts can override any value.
+/// </summary>
+public static class UpflowCluster
+{
+    public const string Invariant = "Npgsql";
+
+    /// <summary>Clustering, grain storage and reminders on PostgreSQL, with our schema applied first.</summary>
+    public static ISiloBuilder UseUpflowPostgres(this ISiloBuilder silo)
+    {
+        silo.UseAdoNetClustering(options => options.Configure<IConfiguration>((o, configuration) =>
+            (o.Invariant, o.ConnectionString) = (Invariant, configuration.RequiredConnectionString())));
+        silo.AddAdoNetGrainStorageAsDefault(options => options.Configure<IConfiguration>((o, configuration) =>
+            (o.Invariant, o.ConnectionString) = (Invariant, configuration.RequiredConnectionString())));
+        silo.UseAdoNetReminderService(options => options.Configure<IConfiguration>((o, configuration) =>
+            (o.Invariant, o.ConnectionString) = (Invariant, configuration.RequiredConnectionString())));
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaAtStartup>();
+        return silo;
+    }
+
+    /// <summary>Cluster identity and endpoints (Orleans:*), for the production host.</summary>
+    public static ISiloBuilder UseUpflowEndpoints(this ISiloBuilder silo)
+    {
+        silo.Services.AddOptions<ClusterOptions>().Configure<IConfiguration>((options, configuration) =>
+        {
+            options.ClusterId = configuration["Orleans:ClusterId"] ?? "upflow";
+            options.ServiceId = configuration["Orleans:ServiceId"] ?? "upflow";
+        });
+        silo.Services.AddOptions<EndpointOptions>().Configure<IConfiguration>((options, configuration) =>
+        {
+            var advertised = configuration["Orleans:AdvertisedIPAddress"] is { Length: > 0 } address
+                ? IPAddress.Parse(address)
+                : IPAddress.Loopback;
+            options.AdvertisedIPAddress = advertised;
+            options.SiloPort = configuration.GetValue("Orleans:SiloPort", 11111);
+            options.GatewayPort = configuration.GetValue("Orleans:GatewayPort", 30000);
+            if (!IPAddress.IsLoopback(advertised))
+            {
+                // In a pod the advertised address is the pod IP; listen on every interface.
+                options.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, options.SiloPort);
+                options.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, options.GatewayPort);
+            }
+        });
+        return silo;
+    }
+
+    /// <summary>
+    /// Applies deploy/sql before anything else in the silo starts: the membership table must exist
+    /// before the silo joins the cluster.
+    /// </summary>
+    private sealed class SchemaAtStartup(IConfiguration configuration, ILogger<SchemaAtStartup> logger) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) =>
+            lifecycle.Subscribe(nameof(SchemaAtStartup), ServiceLifecycleStage.First,
+                cancellationToken => Schema.ApplyAsync(configuration.RequiredConnectionString(), logger, cancellationToken));
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Upflow.Orleans.Tests.Infrastructure;
+
+/// <summary>The real host (silo + API) on a fresh database, served in memory.</summary>
+public sealed class UpflowApp : IAsyncLifetime
+{
+    public const string AdminKey = "test-admin-key-0123456789";
+
+    private readonly TestDatabase _database = new();
+    private WebApplicationFactory<Program> _factory = null!;
+
+    public TestDatabase Database => _database;
+
+    public async Task InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Test");
+            web.UseSetting("ConnectionStrings:Upflow", _database.ConnectionString);
+            web.UseSetting("Upflow:AdminKey", AdminKey);
+            web.UseSetting("Orleans:ClusterId", "test-" + Guid.NewGuid().ToString("N")[..8]);
+            web.UseSetting("Orleans:SiloPort", FreePorts.Next().ToString());
+            web.UseSetting("Orleans:GatewayPort", FreePorts.Next().ToString());
+        });
+        using var client = _factory.CreateClient();
+        (await client.GetAsync("/health/ready")).EnsureSuccessStatusCode();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    public HttpClient Client(string? key = null)
+    {
+        var client = _factory.CreateClient();
+        if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    public HttpClient Admin() => Client(AdminKey);
+
+    public async Task<CreatedOrganization> CreateOrganizationAsync(string name = "Acme", string timeZone = "Europe/Paris")
+    {
+        var response = await Admin().PostAsJsonAsync("/v1/organizations", new { name, timeZone });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<CreatedOrganization>())!;
+    }
+
+    public sealed record CreatedOrganization(string Id, string Name, string TimeZone, string ApiKey);
+}
