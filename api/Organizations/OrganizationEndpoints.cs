@@ -39,7 +39,7 @@ public static class OrganizationEndpoints
         var created = await grains.GetGrain<IOrganizationGrain>(id).Create(request.Name, request.TimeZone);
         var profile = created.Profile;
         return TypedResults.Created("/v1/organization",
-            new CreatedOrganizationResponse(profile.Id, profile.Name, profile.TimeZone, profile.CreatedAt, created.ApiKey));
+            new CreatedOrganizationResponse(profile.Id, profile.Name, profile.TimeZone, Instants.InZone(profile.CreatedAt, profile.TimeZone), created.ApiKey));
     }
 
     private static async Task<Results<Ok<OrganizationResponse>, ProblemHttpResult>> Get(ClaimsPrincipal user, IGrainFactory grains)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the product (silo + HTTP API) on a project-local PostgreSQL, installed and started if needed.
+#   scripts/run.sh            the service on http://127.0.0.1:5080
+set -euo pipefail
+source "$(dirname "$0")/pg.sh"
+cd "$UPFLOW_ROOT"
+
+for argument in "$@"; do
+  case "$argument" in
+    -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $argument" >&2; exit 2 ;;
+  esac
+done
+
+pg_start
+export ConnectionStrings__Upflow="$UPFLOW_PG;Database=upflow"
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+export Urls="${Urls:-http://127.0.0.1:5080}"
+
+# The admin key is generated once per checkout and kept out of the repository (.data/ is ignored).
+if [[ ! -s "$PG_STATE/admin-key" ]]; then
+  (umask 077; head -c 32 /dev/urandom | base64 | tr -d '/+=' > "$PG_STATE/admin-key")
+fi
+export Upflow__AdminKey="$(cat "$PG_STATE/admin-key")"
+
+echo "==> Building"
+dotnet build -c Release --nologo -v quiet silo/Upflow.Orleans.Silo.csproj >/dev/null
+echo "==> Upflow.Orleans on $Urls (admin key in .data/admin-key; PostgreSQL on 127.0.0.1:$UPFLOW_PG_PORT)"
+
+exec dotnet run -c Release --no-build --project silo/Upflow.Orleans.Silo.csproj
