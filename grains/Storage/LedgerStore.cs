@@ -1,0 +1,293 @@
+using Npgsql;
+using NpgsqlTypes;
+using Upflow.Orleans.Sync;
+
+namespace Upflow.Orleans.Storage;
+
+/// <summary>
+/// The read-model rows the entity grains own: one durable upsert per change, group-committed so a
+/// backfill page costs a handful of statements (see <see cref="GroupCommit{TRequest,TResult}"/>).
+/// Single-row reads (a grain loading its row at activation) are batched the same way.
+/// </summary>
+/// <remarks>
+/// The grain is the only writer of its row and awaits each save, so the last save wins; a save that
+/// changes nothing rewrites nothing. A deleted Stripe customer stays stored (its grain reloads the
+/// tombstone so no late event can resurrect it) but leaves the lists, and its contacts are removed.
+/// </remarks>
+public sealed class LedgerStore : IAsyncDisposable
+{
+    internal const int MaxBatch = 500;
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(1);
+    private const int WritesInFlight = 4;
+    private const int ReadsInFlight = 4;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly GroupCommit<CustomerRecord, bool> _customerWrites;
+    private readonly GroupCommit<InvoiceRecord, bool> _invoiceWrites;
+    private readonly GroupCommit<PaymentRecord, bool> _paymentWrites;
+    private readonly GroupCommit<RowKey, CustomerRecord?> _customerReads;
+    private readonly GroupCommit<RowKey, InvoiceRecord?> _invoiceReads;
+    private readonly GroupCommit<RowKey, PaymentRecord?> _paymentReads;
+
+    public LedgerStore(NpgsqlDataSource dataSource)
+    {
+        _dataSource = dataSource;
+        _customerWrites = new(WriteCustomersAsync, MaxBatch, Linger, WritesInFlight);
+        _invoiceWrites = new(WriteInvoicesAsync, MaxBatch, Linger, WritesInFlight);
+        _paymentWrites = new(WritePaymentsAsync, MaxBatch, Linger, WritesInFlight);
+        _customerReads = new(keys => ReadAsync<CustomerRecord>("upflow_customers", keys), MaxBatch, Linger, ReadsInFlight);
+        _invoiceReads = new(keys => ReadAsync<InvoiceRecord>("upflow_invoices", keys), MaxBatch, Linger, ReadsInFlight);
+        _paymentReads = new(keys => ReadAsync<PaymentRecord>("upflow_payments", keys), MaxBatch, Linger, ReadsInFlight);
+    }
+
+    public Task<CustomerRecord?> FindCustomerAsync(string organizationId, string id) =>
+        _customerReads.EnqueueAsync(new RowKey(organizationId, id));
+
+    public Task<InvoiceRecord?> FindInvoiceAsync(string organizationId, string id) =>
+        _invoiceReads.EnqueueAsync(new RowKey(organizationId, id));
+
+    public Task<PaymentRecord?> FindPaymentAsync(string organizationId, string id) =>
+        _paymentReads.EnqueueAsync(new RowKey(organizationId, id));
+
+    /// <summary>Upserts the customer and replaces its contacts; completes once committed.</summary>
+    public Task SaveCustomerAsync(CustomerRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        RequireKey(record.OrganizationId, record.Id);
+        return _customerWrites.EnqueueAsync(record);
+    }
+
+    /// <summary>Upserts the invoice; completes once committed. Drafts and deleted invoices are refused: they are never imported.</summary>
+    public Task SaveInvoiceAsync(InvoiceRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        RequireKey(record.OrganizationId, record.Id);
+        if (!InvoiceStatusRules.IsImported(record.Snapshot))
+        {
+            throw new ArgumentException($"Invoice {record.Id} is a draft or deleted: drafts are never imported.", nameof(record));
+        }
+
+        return _invoiceWrites.EnqueueAsync(record);
+    }
+
+    /// <summary>Upserts the payment; completes once committed.</summary>
+    public Task SavePaymentAsync(PaymentRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        RequireKey(record.OrganizationId, record.Id);
+        return _paymentWrites.EnqueueAsync(record);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _customerWrites.DisposeAsync();
+        await _invoiceWrites.DisposeAsync();
+        await _paymentWrites.DisposeAsync();
+        await _customerReads.DisposeAsync();
+        await _invoiceReads.DisposeAsync();
+        await _paymentReads.DisposeAsync();
+    }
+
+    private static void RequireKey(string organizationId, string id)
+    {
+        if (string.IsNullOrEmpty(organizationId) || string.IsNullOrEmpty(id))
+        {
+            throw new ArgumentException("A read-model row needs an organization id and an object id.");
+        }
+    }
+
+    // ---- writes -------------------------------------------------------------------------------
+
+    private const string UpsertCustomers = """
+        INSERT INTO upflow_customers AS t (organization_id, id, deleted, updated_at, document)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::timestamptz[], $5::jsonb[])
+        ON CONFLICT (organization_id, id) DO UPDATE
+            SET deleted = EXCLUDED.deleted, updated_at = EXCLUDED.updated_at, document = EXCLUDED.document
+            WHERE t.document IS DISTINCT FROM EXCLUDED.document
+        """;
+
+    // A saved customer's contacts are exactly those of the record: every other row of it goes.
+    private const string DeleteReplacedContacts = """
+        DELETE FROM upflow_contacts c
+        USING unnest($1::text[], $2::text[]) AS k(organization_id, customer_id)
+        WHERE c.organization_id = k.organization_id AND c.customer_id = k.customer_id
+          AND NOT EXISTS (
+              SELECT 1 FROM unnest($3::text[], $4::text[]) AS n(organization_id, id)
+              WHERE n.organization_id = c.organization_id AND n.id = c.id)
+        """;
+
+    private const string UpsertContacts = """
+        INSERT INTO upflow_contacts AS t (organization_id, id, customer_id, email, source, role)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+        ON CONFLICT (organization_id, id) DO UPDATE
+            SET email = EXCLUDED.email, source = EXCLUDED.source, role = EXCLUDED.role
+            WHERE (t.email, t.source, t.role) IS DISTINCT FROM (EXCLUDED.email, EXCLUDED.source, EXCLUDED.role)
+        """;
+
+    private const string UpsertInvoices = """
+        INSERT INTO upflow_invoices AS t (organization_id, id, customer_id, stripe_status, due_at, issue_at, paid_at, updated_at, document)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[])
+        ON CONFLICT (organization_id, id) DO UPDATE
+            SET customer_id = EXCLUDED.customer_id, stripe_status = EXCLUDED.stripe_status, due_at = EXCLUDED.due_at,
+                issue_at = EXCLUDED.issue_at, paid_at = EXCLUDED.paid_at, updated_at = EXCLUDED.updated_at, document = EXCLUDED.document
+            WHERE t.document IS DISTINCT FROM EXCLUDED.document
+        """;
+
+    private const string UpsertPayments = """
+        INSERT INTO upflow_payments AS t (organization_id, id, source, invoice_id, customer_id, export_status, paid_at, updated_at, document)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[])
+        ON CONFLICT (organization_id, id) DO UPDATE
+            SET source = EXCLUDED.source, invoice_id = EXCLUDED.invoice_id, customer_id = EXCLUDED.customer_id,
+                export_status = EXCLUDED.export_status, paid_at = EXCLUDED.paid_at, updated_at = EXCLUDED.updated_at,
+                document = EXCLUDED.document
+            WHERE t.document IS DISTINCT FROM EXCLUDED.document
+        """;
+
+    private async Task<IReadOnlyList<bool>> WriteCustomersAsync(IReadOnlyList<CustomerRecord> batch)
+    {
+        var rows = LatestPerRow(batch, r => new RowKey(r.OrganizationId, r.Id));
+        var contacts = rows
+            .SelectMany(r => r.Contacts
+                .Select(c => new ContactRecord(r.OrganizationId, ContactRecord.IdFor(r.Id, c.Email), r.Id, c.Email, c.Source, c.Role)))
+            .DistinctBy(c => new RowKey(c.OrganizationId, c.Id))
+            .OrderBy(c => c.OrganizationId, StringComparer.Ordinal).ThenBy(c => c.Id, StringComparer.Ordinal)
+            .ToList();
+
+        await using var command = _dataSource.CreateBatch();
+        command.BatchCommands.Add(Statement(UpsertCustomers,
+            Text(rows.Select(r => r.OrganizationId)),
+            Text(rows.Select(r => r.Id)),
+            new NpgsqlParameter<bool[]> { TypedValue = rows.Select(r => r.Snapshot.Deleted).ToArray() },
+            Instants(rows.Select(r => (DateTimeOffset?)r.UpdatedAt)),
+            Documents(rows)));
+        command.BatchCommands.Add(Statement(DeleteReplacedContacts,
+            Text(rows.Select(r => r.OrganizationId)),
+            Text(rows.Select(r => r.Id)),
+            Text(contacts.Select(c => c.OrganizationId)),
+            Text(contacts.Select(c => c.Id))));
+        if (contacts.Count > 0)
+        {
+            command.BatchCommands.Add(Statement(UpsertContacts,
+                Text(contacts.Select(c => c.OrganizationId)),
+                Text(contacts.Select(c => c.Id)),
+                Text(contacts.Select(c => c.CustomerId)),
+                Text(contacts.Select(c => c.Email)),
+                Text(contacts.Select(c => c.Source)),
+                Text(contacts.Select(c => c.Role))));
+        }
+
+        // One batch, one implicit transaction: the customer and its contacts commit together.
+        await command.ExecuteNonQueryAsync();
+        return Acknowledged(batch.Count);
+    }
+
+    private async Task<IReadOnlyList<bool>> WriteInvoicesAsync(IReadOnlyList<InvoiceRecord> batch)
+    {
+        var rows = LatestPerRow(batch, r => new RowKey(r.OrganizationId, r.Id));
+        await using var command = _dataSource.CreateBatch();
+        command.BatchCommands.Add(Statement(UpsertInvoices,
+            Text(rows.Select(r => r.OrganizationId)),
+            Text(rows.Select(r => r.Id)),
+            Text(rows.Select(r => r.Snapshot.CustomerId)),
+            Text(rows.Select(r => r.Snapshot.StripeStatus)),
+            Instants(rows.Select(r => r.Snapshot.DueDate)),
+            Instants(rows.Select(r => (DateTimeOffset?)InvoiceDates.IssueInstant(r.Snapshot))),
+            Instants(rows.Select(r => r.Snapshot.PaidAt)),
+            Instants(rows.Select(r => (DateTimeOffset?)r.UpdatedAt)),
+            Documents(rows)));
+        await command.ExecuteNonQueryAsync();
+        return Acknowledged(batch.Count);
+    }
+
+    private async Task<IReadOnlyList<bool>> WritePaymentsAsync(IReadOnlyList<PaymentRecord> batch)
+    {
+        var rows = LatestPerRow(batch, r => new RowKey(r.OrganizationId, r.Id));
+        await using var command = _dataSource.CreateBatch();
+        command.BatchCommands.Add(Statement(UpsertPayments,
+            Text(rows.Select(r => r.OrganizationId)),
+            Text(rows.Select(r => r.Id)),
+            Text(rows.Select(r => r.Source)),
+            Text(rows.Select(r => r.InvoiceId)),
+            Text(rows.Select(r => r.CustomerId)),
+            Text(rows.Select(r => r.Export.Status)),
+            Instants(rows.Select(r => r.PaidAt)),
+            Instants(rows.Select(r => (DateTimeOffset?)r.UpdatedAt)),
+            Documents(rows)));
+        await command.ExecuteNonQueryAsync();
+        return Acknowledged(batch.Count);
+    }
+
+    /// <summary>
+    /// One row per key, the last request winning (an upsert cannot touch a row twice), sorted by key
+    /// so concurrent batches lock rows in the same order and cannot deadlock.
+    /// </summary>
+    private static List<T> LatestPerRow<T>(IReadOnlyList<T> batch, Func<T, RowKey> key)
+    {
+        var latest = new Dictionary<RowKey, T>(batch.Count);
+        foreach (var item in batch)
+        {
+            latest[key(item)] = item;
+        }
+
+        return latest
+            .OrderBy(pair => pair.Key.OrganizationId, StringComparer.Ordinal)
+            .ThenBy(pair => pair.Key.Id, StringComparer.Ordinal)
+            .Select(pair => pair.Value)
+            .ToList();
+    }
+
+    private static IReadOnlyList<bool> Acknowledged(int count) => Enumerable.Repeat(true, count).ToArray();
+
+    // ---- reads --------------------------------------------------------------------------------
+
+    private async Task<IReadOnlyList<T?>> ReadAsync<T>(string table, IReadOnlyList<RowKey> keys)
+        where T : class
+    {
+        var found = new Dictionary<RowKey, T>(keys.Count);
+        await using (var command = _dataSource.CreateCommand(
+            $"""
+            SELECT t.organization_id, t.id, t.document::text
+            FROM unnest($1::text[], $2::text[]) AS k(organization_id, id)
+            JOIN {table} t ON t.organization_id = k.organization_id AND t.id = k.id
+            """))
+        {
+            command.Parameters.Add(Text(keys.Select(k => k.OrganizationId)));
+            command.Parameters.Add(Text(keys.Select(k => k.Id)));
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                found[new RowKey(reader.GetString(0), reader.GetString(1))] = LedgerJson.Deserialize<T>(reader.GetString(2));
+            }
+        }
+
+        return keys.Select(k => found.GetValueOrDefault(k)).ToList();
+    }
+
+    // ---- parameters ---------------------------------------------------------------------------
+
+    internal static NpgsqlBatchCommand Statement(string sql, params NpgsqlParameter[] parameters)
+    {
+        var statement = new NpgsqlBatchCommand(sql);
+        statement.Parameters.AddRange(parameters);
+        return statement;
+    }
+
+    internal static NpgsqlParameter Text(IEnumerable<string?> values) =>
+        new NpgsqlParameter<string?[]> { TypedValue = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
+
+    private static NpgsqlParameter Instants(IEnumerable<DateTimeOffset?> values) =>
+        new NpgsqlParameter<DateTime?[]>
+        {
+            TypedValue = values.Select(v => v?.UtcDateTime).ToArray(),
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
+        };
+
+    private static NpgsqlParameter Documents<T>(IEnumerable<T> records) =>
+        new NpgsqlParameter<string[]>
+        {
+            TypedValue = records.Select(r => LedgerJson.Serialize(r)).ToArray(),
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
+        };
+
+    private readonly record struct RowKey(string OrganizationId, string Id);
+}

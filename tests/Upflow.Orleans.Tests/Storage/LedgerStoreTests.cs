@@ -1,0 +1,182 @@
+using Npgsql;
+using Upflow.Orleans.Storage;
+using Upflow.Orleans.Sync;
+using static Upflow.Orleans.Tests.Storage.LedgerSamples;
+
+namespace Upflow.Orleans.Tests.Storage;
+
+public sealed class LedgerStoreTests(LedgerFixture ledger) : IClassFixture<LedgerFixture>
+{
+    private readonly string _organization = LedgerFixture.NewOrganization();
+
+    [Fact]
+    public async Task Customer_comes_back_exactly_as_saved_with_contacts_native_fields_and_every_kind_of_custom_field()
+    {
+        var customer = Customer(_organization, "cus_roundtrip",
+            new Contact("billing@acme.test", Contact.Sources.Stripe, Contact.Roles.Main),
+            new Contact("A@acme.test", Contact.Sources.CustomField, Contact.Roles.To),
+            new Contact("b@acme.test", Contact.Sources.CustomField, Contact.Roles.Cc));
+
+        await ledger.Store.SaveCustomerAsync(customer);
+
+        DeepAssert.Equal(customer, await ledger.Store.FindCustomerAsync(_organization, "cus_roundtrip"));
+    }
+
+    [Fact]
+    public async Task Custom_fields_come_back_in_the_order_they_were_saved()
+    {
+        var customer = Customer(_organization, "cus_order");
+
+        await ledger.Store.SaveCustomerAsync(customer);
+
+        var found = await ledger.Store.FindCustomerAsync(_organization, "cus_order");
+        Assert.Equal(customer.CustomFields.Keys, found!.CustomFields.Keys);
+        Assert.All(customer.CustomFields, field => Assert.Equal(field.Value, found.CustomFields[field.Key]));
+        Assert.Equal(CustomFieldKind.StringList, found.CustomFields["sources"].Kind);
+        Assert.Empty(found.CustomFields["sources"].Strings);
+        Assert.Equal(CustomFieldKind.Null, found.CustomFields["Account manager"].Kind);
+        Assert.Equal(CustomFieldKind.Boolean, found.CustomFields["taxExempt"].Kind);
+    }
+
+    [Fact]
+    public async Task Invoice_comes_back_exactly_as_saved()
+    {
+        var invoice = Invoice(_organization, "in_roundtrip", dueDate: Moment.AddDays(20));
+
+        await ledger.Store.SaveInvoiceAsync(invoice);
+
+        DeepAssert.Equal(invoice, await ledger.Store.FindInvoiceAsync(_organization, "in_roundtrip"));
+    }
+
+    [Fact]
+    public async Task Stripe_and_portal_payments_come_back_exactly_as_saved_with_their_payment_methods_and_export()
+    {
+        var stripe = StripePayment(_organization, "inpay_roundtrip");
+        var portal = PortalPayment(_organization, "pay_roundtrip", ExportStatuses.Error);
+
+        await Task.WhenAll(ledger.Store.SavePaymentAsync(stripe), ledger.Store.SavePaymentAsync(portal));
+
+        DeepAssert.Equal(stripe, await ledger.Store.FindPaymentAsync(_organization, "inpay_roundtrip"));
+        DeepAssert.Equal(portal, await ledger.Store.FindPaymentAsync(_organization, "pay_roundtrip"));
+    }
+
+    [Fact]
+    public async Task Unknown_object_is_not_found()
+    {
+        Assert.Null(await ledger.Store.FindInvoiceAsync(_organization, "in_missing"));
+        Assert.Null(await ledger.Store.FindCustomerAsync(_organization, "cus_missing"));
+        Assert.Null(await ledger.Store.FindPaymentAsync(_organization, "inpay_missing"));
+    }
+
+    [Fact]
+    public async Task Another_organization_never_finds_the_row_of_the_same_stripe_id()
+    {
+        var other = LedgerFixture.NewOrganization();
+        await ledger.Store.SaveInvoiceAsync(Invoice(_organization, "in_shared", customerId: "cus_mine"));
+        await ledger.Store.SaveInvoiceAsync(Invoice(other, "in_shared", customerId: "cus_theirs"));
+
+        Assert.Equal("cus_mine", (await ledger.Store.FindInvoiceAsync(_organization, "in_shared"))!.Snapshot.CustomerId);
+        Assert.Equal("cus_theirs", (await ledger.Store.FindInvoiceAsync(other, "in_shared"))!.Snapshot.CustomerId);
+        Assert.Null(await ledger.Store.FindInvoiceAsync(LedgerFixture.NewOrganization(), "in_shared"));
+    }
+
+    [Fact]
+    public async Task Hundreds_of_concurrent_saves_are_all_durable_once_acknowledged()
+    {
+        var invoices = Enumerable.Range(0, 400).Select(i => Invoice(_organization, $"in_{i:D4}", dueDate: Moment.AddDays(i % 7))).ToList();
+        var customers = Enumerable.Range(0, 300).Select(i => Customer(_organization, $"cus_{i:D4}",
+            new Contact($"c{i}@acme.test", Contact.Sources.Stripe, Contact.Roles.Main))).ToList();
+        var payments = Enumerable.Range(0, 300).Select(i => StripePayment(_organization, $"inpay_{i:D4}")).ToList();
+
+        await Task.WhenAll(
+            invoices.Select(ledger.Store.SaveInvoiceAsync)
+                .Concat(customers.Select(ledger.Store.SaveCustomerAsync))
+                .Concat(payments.Select(ledger.Store.SavePaymentAsync)));
+
+        // Counted on a connection of its own: what was acknowledged is committed, not merely queued.
+        Assert.Equal(400, await CountAsync("upflow_invoices"));
+        Assert.Equal(300, await CountAsync("upflow_customers"));
+        Assert.Equal(300, await CountAsync("upflow_contacts"));
+        Assert.Equal(300, await CountAsync("upflow_payments"));
+        var reloaded = await Task.WhenAll(invoices.Select(i => ledger.Store.FindInvoiceAsync(_organization, i.Id)));
+        Assert.Equal(invoices.Select(i => i.Id), reloaded.Select(i => i!.Id));
+    }
+
+    [Fact]
+    public async Task Saving_the_same_object_twice_in_one_batch_keeps_the_last_save()
+    {
+        var first = Invoice(_organization, "in_twice");
+        var second = Invoice(_organization, "in_twice", StripeInvoiceStatus.Paid);
+
+        await Task.WhenAll(ledger.Store.SaveInvoiceAsync(first), ledger.Store.SaveInvoiceAsync(second));
+
+        Assert.Equal(StripeInvoiceStatus.Paid, (await ledger.Store.FindInvoiceAsync(_organization, "in_twice"))!.Snapshot.StripeStatus);
+    }
+
+    [Fact]
+    public async Task Saving_a_customer_replaces_its_contacts()
+    {
+        await ledger.Store.SaveCustomerAsync(Customer(_organization, "cus_contacts",
+            new Contact("main@acme.test", Contact.Sources.Stripe, Contact.Roles.Main),
+            new Contact("removed@acme.test", Contact.Sources.CustomField, Contact.Roles.To),
+            new Contact("moved@acme.test", Contact.Sources.CustomField, Contact.Roles.Cc)));
+        await ledger.Store.SaveCustomerAsync(Customer(_organization, "cus_other",
+            new Contact("other@acme.test", Contact.Sources.Stripe, Contact.Roles.Main)));
+
+        await ledger.Store.SaveCustomerAsync(Customer(_organization, "cus_contacts",
+            new Contact("main@acme.test", Contact.Sources.Stripe, Contact.Roles.Main),
+            new Contact("MOVED@acme.test", Contact.Sources.CustomField, Contact.Roles.To),
+            new Contact("added@acme.test", Contact.Sources.CustomField, Contact.Roles.Cc)));
+
+        var contacts = (await ledger.Queries.ListContactsAsync(_organization, "cus_contacts", null, 50, null)).Items;
+        Assert.Equal(
+            ["MOVED@acme.test to", "added@acme.test cc", "main@acme.test main"],
+            contacts.Select(c => $"{c.Email} {c.Role}").Order(StringComparer.Ordinal));
+        Assert.Single((await ledger.Queries.ListContactsAsync(_organization, "cus_other", null, 50, null)).Items);
+        // Same address, same customer: the contact keeps its id when its role or spelling changes.
+        Assert.Contains(contacts, c => c.Id == ContactRecord.IdFor("cus_contacts", "moved@acme.test"));
+    }
+
+    [Fact]
+    public async Task Deleted_customer_leaves_the_lists_and_its_contacts_but_its_grain_still_finds_the_tombstone()
+    {
+        var customer = Customer(_organization, "cus_deleted");
+        await ledger.Store.SaveCustomerAsync(customer);
+
+        await ledger.Store.SaveCustomerAsync(customer with { Snapshot = customer.Snapshot with { Deleted = true }, Contacts = [] });
+
+        Assert.Empty((await ledger.Queries.ListCustomersAsync(_organization, 50, null)).Items);
+        Assert.Empty((await ledger.Queries.ListContactsAsync(_organization, null, null, 50, null)).Items);
+        Assert.True((await ledger.Store.FindCustomerAsync(_organization, "cus_deleted"))!.Snapshot.Deleted);
+    }
+
+    [Fact]
+    public async Task Draft_invoice_is_refused_because_drafts_are_never_imported()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => ledger.Store.SaveInvoiceAsync(Invoice(_organization, "in_draft", StripeInvoiceStatus.Draft)));
+        Assert.Null(await ledger.Store.FindInvoiceAsync(_organization, "in_draft"));
+    }
+
+    [Fact]
+    public async Task A_row_the_database_refuses_fails_only_its_own_save()
+    {
+        var good = Enumerable.Range(0, 20).Select(i => Invoice(_organization, $"in_good_{i}")).ToList();
+        // PostgreSQL text cannot hold NUL: this one row fails, the others of its batch still commit.
+        var bad = Invoice(_organization, "in_bad\0");
+
+        var saves = good.Select(ledger.Store.SaveInvoiceAsync).Append(ledger.Store.SaveInvoiceAsync(bad)).ToList();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => saves[^1]);
+        await Task.WhenAll(saves.Take(good.Count));
+        Assert.All(await Task.WhenAll(good.Select(i => ledger.Store.FindInvoiceAsync(_organization, i.Id))), Assert.NotNull);
+    }
+
+    private async Task<long> CountAsync(string table)
+    {
+        await using var connection = new NpgsqlConnection(ledger.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT count(*) FROM {table} WHERE organization_id = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = _organization });
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
