@@ -1,0 +1,23 @@
+using System.Net;
+
+namespace Upflow.Orleans.Stripe;
+
+/// <summary>
+/// Innermost handler, once per attempt (after pacing, inside retries): counts what actually goes
+/// to Stripe and stamps when it left.
+/// </summary>
+internal sealed class StripeAttemptHandler(StripeTelemetry telemetry, TimeProvider clock) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var call = StripeCall.Current ?? new StripeCall("unknown", $"{request.Method} {request.RequestUri?.AbsolutePath}");
+        call.Attempts++;
+        call.SentAt = clock.GetUtcNow();
+        call.LastStatus = 0;
+        telemetry.CountRequest(call);
+        var response = await base.SendAsync(request, cancellationToken);
+        call.LastStatus = (int)response.StatusCode;
+        if (response.StatusCode == HttpStatusCode.TooManyRequests) telemetry.CountRateLimited(call);
+        return response;
+    }
+}
