@@ -137,6 +137,22 @@ public sealed class StripeGatewayTests(StripeGatewayFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_hung_request_times_out_per_attempt_and_is_retried()
+    {
+        var (account, _) = fixture.NewAccount(customers: 1);
+        fixture.Emulator.ConfigureFaults(account.Id, new FaultSettings { TimeoutRate = 1, TimeoutDuration = TimeSpan.FromSeconds(10) });
+        await using var services = fixture.Services(maxRetries: 1, retryBaseDelay: TimeSpan.FromMilliseconds(10), requestTimeout: TimeSpan.FromMilliseconds(250));
+        var gateway = services.GetRequiredService<StripeGateway>();
+
+        var clock = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<StripeUnavailableException>(() =>
+            gateway.CheckAccountAsync(NewOrganization(), account.SecretKey, CancellationToken.None));
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.4, 3);
+        Assert.Contains("no response", error.Message);
+        Assert.Equal(2, fixture.Emulator.RequestCount(account.Id, "GET /v1/account"));
+    }
+
+    [Fact]
     public async Task Pacing_keeps_an_account_under_its_rate_and_two_organizations_are_paced_independently()
     {
         const int perSecond = 20;
