@@ -9,7 +9,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Upflow.Orleans.Api.Auth;
 using Upflow.Orleans.Api.Http;
+using Upflow.Orleans.Api.Ledger;
 using Upflow.Orleans.Api.Organizations;
+using Upflow.Orleans.Api.Stripe;
 
 namespace Upflow.Orleans.Api;
 
@@ -53,6 +55,8 @@ public static class ApiSetup
 
         app.MapOpenApi().AllowAnonymous().WithMetadata(new SkipQueryValidation());
         app.MapOrganizationEndpoints();
+        app.MapStripeEndpoints();
+        app.MapLedgerEndpoints();
         return app;
     }
 }

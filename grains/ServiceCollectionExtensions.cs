@@ -1,6 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Configuration;
 using Npgsql;
+using Upflow.Orleans.Accounts;
+using Upflow.Orleans.Secrets;
+using Upflow.Orleans.Storage;
+using Upflow.Orleans.Stripe;
 using Upflow.Orleans.Organizations;
 
 namespace Upflow.Orleans;
@@ -8,11 +13,15 @@ namespace Upflow.Orleans;
 public static class ServiceCollectionExtensions
 {
     /// <summary>The services grains and the API share: the PostgreSQL data source and the stores on it.</summary>
-    public static IServiceCollection AddUpflowGrainServices(this IServiceCollection services, Func<IServiceProvider, string> connectionString)
+    public static IServiceCollection AddUpflowGrainServices(this IServiceCollection services, IConfiguration configuration, Func<IServiceProvider, string> connectionString)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new NpgsqlDataSourceBuilder(connectionString(provider)).Build());
         services.TryAddSingleton<ApiKeyStore>();
+        services.AddLedgerStorage();
+        services.AddSecretBox();
+        services.AddStripeGateway(configuration);
+        services.AddOptions<SyncOptions>().Bind(configuration.GetSection("Upflow:Sync"));
         return services;
     }
 }

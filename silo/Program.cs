@@ -27,7 +27,7 @@ if (!builder.Environment.IsDevelopment() && string.IsNullOrEmpty(builder.Configu
     throw new InvalidOperationException("Upflow:AdminKey must be set outside Development (e.g. env Upflow__AdminKey).");
 
 // Configuration is read when the host is built, not here, so that test hosts can override it.
-builder.Services.AddUpflowGrainServices(services => services.GetRequiredService<IConfiguration>().RequiredConnectionString());
+builder.Services.AddUpflowGrainServices(builder.Configuration, services => services.GetRequiredService<IConfiguration>().RequiredConnectionString());
 builder.UseOrleans(silo => silo.UseUpflowEndpoints().UseUpflowPostgres());
 builder.Services.AddUpflowApi(builder.Configuration);
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Upflow.Orleans.Accounts;
 using Upflow.Orleans.Api.Auth;
 using Upflow.Orleans.Api.Http;
 using Upflow.Orleans.Organizations;
@@ -45,7 +46,7 @@ public static class OrganizationEndpoints
     private static async Task<Results<Ok<OrganizationResponse>, ProblemHttpResult>> Get(ClaimsPrincipal user, IGrainFactory grains)
     {
         var profile = await grains.GetGrain<IOrganizationGrain>(UpflowClaims.OrganizationIdOf(user)).Get();
-        return profile is null ? Problems.NotFound("This organization no longer exists.") : TypedResults.Ok(OrganizationResponse.From(profile));
+        return profile is null ? Problems.NotFound("This organization no longer exists.") : TypedResults.Ok(await OrganizationResponse.ReadAsync(grains, profile));
     }
 
     private static async Task<Results<Ok<OrganizationResponse>, ProblemHttpResult>> Update(
@@ -53,10 +54,10 @@ public static class OrganizationEndpoints
     {
         var grain = grains.GetGrain<IOrganizationGrain>(UpflowClaims.OrganizationIdOf(user));
         if (request.TimeZone is null)
-            return await grain.Get() is { } unchanged ? TypedResults.Ok(OrganizationResponse.From(unchanged)) : Problems.NotFound("This organization no longer exists.");
+            return await grain.Get() is { } unchanged ? TypedResults.Ok(await OrganizationResponse.ReadAsync(grains, unchanged)) : Problems.NotFound("This organization no longer exists.");
         if (!TimeZones.IsIana(request.TimeZone))
             return Problems.Validation($"'timeZone' must be an IANA time zone id such as 'Europe/Paris'; got '{request.TimeZone}'.", "invalid_time_zone");
-        return TypedResults.Ok(OrganizationResponse.From(await grain.ChangeTimeZone(request.TimeZone)));
+        return TypedResults.Ok(await OrganizationResponse.ReadAsync(grains, await grain.ChangeTimeZone(request.TimeZone)));
     }
 }
 
@@ -70,7 +71,11 @@ public sealed record StripeConnectionSummary(bool Connected, string? AccountId);
 
 public sealed record OrganizationResponse(string Id, string Name, string TimeZone, DateTimeOffset CreatedAt, StripeConnectionSummary Stripe)
 {
-    // The Stripe connection arrives with the backfill capability; until then no organization can be connected.
-    public static OrganizationResponse From(OrganizationProfile profile) =>
-        new(profile.Id, profile.Name, profile.TimeZone, Instants.InZone(profile.CreatedAt, profile.TimeZone), new StripeConnectionSummary(false, null));
+    public static async Task<OrganizationResponse> ReadAsync(IGrainFactory grains, OrganizationProfile profile)
+    {
+        var sync = await grains.GetGrain<IStripeAccountGrain>(profile.Id).GetStatus();
+        var connected = sync.State != SyncStates.NotConnected;
+        return new(profile.Id, profile.Name, profile.TimeZone, Instants.InZone(profile.CreatedAt, profile.TimeZone),
+            new StripeConnectionSummary(connected, connected ? sync.AccountId : null));
+    }
 }

@@ -1,3 +1,5 @@
+using Upflow.Orleans.Sync;
+
 namespace Upflow.Orleans.Organizations;
 
 /// <summary>An organization (tenant): its profile and time zone. Key: the organization id.</summary>
@@ -14,6 +16,10 @@ public interface IOrganizationGrain : IGrainWithStringKey
 
     [Alias("ChangeTimeZone")]
     Task<OrganizationProfile> ChangeTimeZone(string timeZone);
+
+    /// <summary>The settings that shape contacts and custom fields of every synced object.</summary>
+    [Alias("GetSyncSettings")]
+    Task<SyncSettings> GetSyncSettings();
 }
 
 [GenerateSerializer, Immutable, Alias("upflow.OrganizationProfile")]

@@ -1,3 +1,5 @@
+using Upflow.Orleans.Sync;
+
 namespace Upflow.Orleans.Organizations;
 
 public sealed class OrganizationGrain(
@@ -34,6 +36,8 @@ public sealed class OrganizationGrain(
         }
         return Profile();
     }
+
+    public Task<SyncSettings> GetSyncSettings() => Task.FromResult(state.State.SyncSettings);
 
     private OrganizationProfile Profile() =>
         new(this.GetPrimaryKeyString(), state.State.Name, state.State.TimeZone, state.State.CreatedAt);

@@ -6,7 +6,7 @@ namespace Upflow.Orleans.Sync;
 /// </summary>
 public static class StripeSnapshots
 {
-    public static CustomerSnapshot FromCustomer(Stripe.Customer customer, DateTimeOffset asOf)
+    public static CustomerSnapshot FromCustomer(global::Stripe.Customer customer, DateTimeOffset asOf)
     {
         ArgumentNullException.ThrowIfNull(customer);
         return new CustomerSnapshot(
@@ -23,7 +23,7 @@ public static class StripeSnapshots
             Deleted: customer.Deleted == true);
     }
 
-    public static CustomerNativeFields NativeFields(Stripe.Customer customer)
+    public static CustomerNativeFields NativeFields(global::Stripe.Customer customer)
     {
         var omitted = new List<string>();
         IReadOnlyList<string>? sources = customer.Sources is { } s ? [.. s.Data.Select(x => x.Id)] : Omit<IReadOnlyList<string>>(CustomerNativeFieldNames.Sources);
@@ -51,7 +51,7 @@ public static class StripeSnapshots
         }
     }
 
-    public static InvoiceSnapshot FromInvoice(Stripe.Invoice invoice, DateTimeOffset asOf)
+    public static InvoiceSnapshot FromInvoice(global::Stripe.Invoice invoice, DateTimeOffset asOf)
     {
         ArgumentNullException.ThrowIfNull(invoice);
         return new InvoiceSnapshot(
@@ -79,7 +79,7 @@ public static class StripeSnapshots
     /// the intent's expanded latest_charge, or from payment.charge's payment_method_details when
     /// payment.type is charge. Expand data.payment.payment_intent.payment_method when listing.
     /// </remarks>
-    public static PaymentSnapshot FromInvoicePayment(Stripe.InvoicePayment payment, DateTimeOffset asOf)
+    public static PaymentSnapshot FromInvoicePayment(global::Stripe.InvoicePayment payment, DateTimeOffset asOf)
     {
         ArgumentNullException.ThrowIfNull(payment);
         var intent = payment.Payment?.PaymentIntent;
@@ -97,7 +97,7 @@ public static class StripeSnapshots
             AsOf: asOf.ToUniversalTime());
     }
 
-    public static PaymentMethodDetails? MethodOf(Stripe.PaymentMethod? method) => method switch
+    public static PaymentMethodDetails? MethodOf(global::Stripe.PaymentMethod? method) => method switch
     {
         null => null,
         { Card: { } card } => new(method.Type, card.Brand, card.Last4, null, card.Country),
@@ -109,7 +109,7 @@ public static class StripeSnapshots
         _ => new(method.Type, null, null, null, null),
     };
 
-    public static PaymentMethodDetails? MethodOf(Stripe.ChargePaymentMethodDetails? details) => details switch
+    public static PaymentMethodDetails? MethodOf(global::Stripe.ChargePaymentMethodDetails? details) => details switch
     {
         null => null,
         { Card: { } card } => new(details.Type, card.Brand, card.Last4, null, card.Country),

@@ -99,7 +99,7 @@ internal sealed class PostgresSilo : ISiloConfigurator
     public void Configure(ISiloBuilder silo)
     {
         silo.UseUpflowPostgres();
-        silo.Services.AddUpflowGrainServices(services => services.GetRequiredService<IConfiguration>().RequiredConnectionString());
+        silo.Services.AddUpflowGrainServices(silo.Configuration, services => services.GetRequiredService<IConfiguration>().RequiredConnectionString());
         silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
         // Declare a killed silo dead within seconds rather than the production minute.
         silo.Configure<ClusterMembershipOptions>(options =>

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Upflow.Orleans.Tests.Infrastructure;
 
 /// <summary>The real host (silo + API) on a fresh database, served in memory.</summary>
-public sealed class UpflowApp : IAsyncLifetime
+public class UpflowApp : IAsyncLifetime
 {
     public const string AdminKey = "test-admin-key-0123456789";
 
@@ -15,8 +15,18 @@ public sealed class UpflowApp : IAsyncLifetime
 
     public TestDatabase Database => _database;
 
+    public static string NewEncryptionKey() => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>Configuration beyond the database, ports and keys, e.g. Stripe:ApiBase.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> Settings() => [];
+
+    protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+
+    protected virtual Task AfterStopAsync() => Task.CompletedTask;
+
     public async Task InitializeAsync()
     {
+        await BeforeStartAsync();
         await _database.InitializeAsync();
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
@@ -26,6 +36,8 @@ public sealed class UpflowApp : IAsyncLifetime
             web.UseSetting("Orleans:ClusterId", "test-" + Guid.NewGuid().ToString("N")[..8]);
             web.UseSetting("Orleans:SiloPort", FreePorts.Next().ToString());
             web.UseSetting("Orleans:GatewayPort", FreePorts.Next().ToString());
+            web.UseSetting("Upflow:EncryptionKey", NewEncryptionKey());
+            foreach (var (key, value) in Settings()) web.UseSetting(key, value);
         });
         using var client = _factory.CreateClient();
         (await client.GetAsync("/health/ready")).EnsureSuccessStatusCode();
@@ -35,6 +47,7 @@ public sealed class UpflowApp : IAsyncLifetime
     {
         await _factory.DisposeAsync();
         await _database.DisposeAsync();
+        await AfterStopAsync();
     }
 
     public HttpClient Client(string? key = null)

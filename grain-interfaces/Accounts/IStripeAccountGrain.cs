@@ -1,0 +1,66 @@
+using Orleans.Concurrency;
+
+namespace Upflow.Orleans.Accounts;
+
+/// <summary>
+/// An organization's Stripe account: the connection, the backfill and its progress. Key: the
+/// organization id. Secrets enter through <see cref="Connect"/> and never come back out.
+/// </summary>
+[Alias("upflow.IStripeAccountGrain")]
+public interface IStripeAccountGrain : IGrainWithStringKey
+{
+    /// <summary>Validates the key against Stripe, stores the secrets encrypted and starts a full backfill.</summary>
+    [Alias("Connect")]
+    Task<ConnectOutcome> Connect(string secretKey, string webhookSecret);
+
+    /// <summary>Stops syncing and write-back; the ledger data stays.</summary>
+    [Alias("Disconnect")]
+    Task Disconnect();
+
+    /// <summary>Starts a full re-sync (resumable, idempotent); false when not connected.</summary>
+    [Alias("StartFullSync")]
+    Task<bool> StartFullSync();
+
+    [Alias("GetStatus"), AlwaysInterleave]
+    Task<SyncStatus> GetStatus();
+}
+
+[GenerateSerializer, Immutable, Alias("upflow.ConnectOutcome")]
+public sealed record ConnectOutcome(
+    [property: Id(0)] bool Accepted,
+    [property: Id(1)] string? AccountId,
+    [property: Id(2)] string? Error)
+{
+    public static ConnectOutcome Connected(string accountId) => new(true, accountId, null);
+    public static ConnectOutcome Rejected(string stripeMessage) => new(false, null, stripeMessage);
+}
+
+public static class SyncStates
+{
+    public const string NotConnected = "not_connected";
+    public const string Backfilling = "backfilling";
+    public const string Live = "live";
+    public const string Failed = "failed";
+}
+
+[GenerateSerializer, Immutable, Alias("upflow.SyncCounts")]
+public sealed record SyncProgress(
+    [property: Id(0)] long Customers,
+    [property: Id(1)] long Invoices,
+    [property: Id(2)] long Payments);
+
+[GenerateSerializer, Immutable, Alias("upflow.SyncSkipped")]
+public sealed record SyncSkipped(
+    [property: Id(0)] long DraftInvoices,
+    [property: Id(1)] long UnappliedPayments);
+
+[GenerateSerializer, Immutable, Alias("upflow.SyncStatus")]
+public sealed record SyncStatus(
+    [property: Id(0)] string State,
+    [property: Id(1)] string? AccountId,
+    [property: Id(2)] DateTimeOffset? StartedAt,
+    [property: Id(3)] DateTimeOffset? CompletedAt,
+    [property: Id(4)] SyncProgress Progress,
+    [property: Id(5)] SyncSkipped Skipped,
+    [property: Id(6)] DateTimeOffset? LastEventAt,
+    [property: Id(7)] string? LastError);

@@ -1,0 +1,44 @@
+using Upflow.Orleans.Sync;
+
+namespace Upflow.Orleans.Ledger;
+
+/// <summary>Where a snapshot comes from: a backfill page touches a grain once, an event may touch it again soon.</summary>
+[GenerateSerializer, Alias("upflow.SnapshotOrigin")]
+public enum SnapshotOrigin
+{
+    Backfill = 0,
+    Event = 1,
+}
+
+/// <summary>What applying a snapshot did: stored it, or ignored it because the grain holds newer data.</summary>
+[GenerateSerializer, Alias("upflow.ApplyOutcome")]
+public enum ApplyOutcome
+{
+    Applied = 0,
+    Stale = 1,
+    NotImported = 2,
+}
+
+/// <summary>A Stripe customer of one organization. Key: <see cref="LedgerKey"/>.</summary>
+[Alias("upflow.ICustomerGrain")]
+public interface ICustomerGrain : IGrainWithStringKey
+{
+    [Alias("Apply")]
+    Task<ApplyOutcome> Apply(CustomerSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin);
+}
+
+/// <summary>A Stripe invoice of one organization; decides its ledger status. Key: <see cref="LedgerKey"/>.</summary>
+[Alias("upflow.IInvoiceGrain")]
+public interface IInvoiceGrain : IGrainWithStringKey
+{
+    [Alias("Apply")]
+    Task<ApplyOutcome> Apply(InvoiceSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin);
+}
+
+/// <summary>A payment: a Stripe invoice payment or one recorded in the AR portal. Key: <see cref="LedgerKey"/>.</summary>
+[Alias("upflow.IPaymentGrain")]
+public interface IPaymentGrain : IGrainWithStringKey
+{
+    [Alias("ApplyStripe")]
+    Task<ApplyOutcome> ApplyStripe(PaymentSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin);
+}

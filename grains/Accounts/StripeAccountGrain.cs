@@ -1,0 +1,297 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Upflow.Orleans.Ledger;
+using Upflow.Orleans.Organizations;
+using Upflow.Orleans.Secrets;
+using Upflow.Orleans.Stripe;
+using Upflow.Orleans.Sync;
+
+namespace Upflow.Orleans.Accounts;
+
+/// <summary>
+/// Owns an organization's Stripe connection and coordinates its backfill: four Stripe listings
+/// (customers, invoices, invoice payments, payment intents) run side by side, each fetching its next
+/// page while the current one fans out to the entity grains, and persisting its cursor only once
+/// every grain of the page has acknowledged. A reminder resumes an unfinished backfill wherever the
+/// grain is reactivated after a crash.
+/// </summary>
+public sealed partial class StripeAccountGrain(
+    [PersistentState("stripe-account")] IPersistentState<StripeAccountState> state,
+    StripeGateway stripe,
+    SecretBox secrets,
+    IOptions<SyncOptions> options,
+    TimeProvider clock,
+    ILogger<StripeAccountGrain> logger) : Grain, IStripeAccountGrain, IRemindable
+{
+    private const string ResumeReminder = "backfill";
+
+    private IGrainTimer? _run;
+    private CancellationTokenSource? _stop;
+    private Task _lastWrite = Task.CompletedTask;
+
+    private string OrganizationId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (IsUnfinished) StartRunning();
+        return Task.CompletedTask;
+    }
+
+    public async Task<ConnectOutcome> Connect(string secretKey, string webhookSecret)
+    {
+        if (await GrainFactory.GetGrain<IOrganizationGrain>(OrganizationId).Get() is null)
+            throw new InvalidOperationException($"Organization {OrganizationId} does not exist.");
+
+        var check = await stripe.CheckAccountAsync(OrganizationId, secretKey, CancellationToken.None);
+        if (check.RejectionMessage is { } rejected)
+            return ConnectOutcome.Rejected(rejected);
+
+        StopRunning();
+        state.State.Connected = true;
+        state.State.AccountId = check.AccountId;
+        state.State.SecretKeyCipher = secrets.Protect(secretKey, OrganizationId);
+        state.State.WebhookSecretCipher = secrets.Protect(webhookSecret, OrganizationId);
+        await BeginBackfillAsync();
+        LogConnected(logger, OrganizationId, check.AccountId!);
+        return ConnectOutcome.Connected(check.AccountId!);
+    }
+
+    public async Task Disconnect()
+    {
+        StopRunning();
+        state.State.Connected = false;
+        state.State.SecretKeyCipher = null;
+        state.State.WebhookSecretCipher = null;
+        await CheckpointAsync();
+        await UnregisterResumeReminderAsync();
+        LogDisconnected(logger, OrganizationId);
+    }
+
+    public async Task<bool> StartFullSync()
+    {
+        if (!state.State.Connected) return false;
+        // A running backfill already is a full sync; starting another would only repeat pages.
+        if (!IsUnfinished) await BeginBackfillAsync();
+        return true;
+    }
+
+    public Task<SyncStatus> GetStatus()
+    {
+        var backfill = state.State.Backfill;
+        var status = new SyncStatus(
+            State: !state.State.Connected ? SyncStates.NotConnected
+                : backfill is null || backfill.Failed ? SyncStates.Failed
+                : backfill.CompletedAt is null ? SyncStates.Backfilling
+                : SyncStates.Live,
+            AccountId: state.State.AccountId,
+            StartedAt: backfill?.StartedAt,
+            CompletedAt: backfill?.CompletedAt,
+            Progress: new SyncProgress(
+                backfill?.Customers.Imported ?? 0, backfill?.Invoices.Imported ?? 0, backfill?.InvoicePayments.Imported ?? 0),
+            Skipped: new SyncSkipped(backfill?.Invoices.Skipped ?? 0, UnappliedPayments(backfill)),
+            LastEventAt: state.State.LastEventAt,
+            LastError: backfill?.LastError);
+        return Task.FromResult(status);
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == ResumeReminder)
+        {
+            if (IsUnfinished) StartRunning();
+            else return UnregisterResumeReminderAsync();
+        }
+        return Task.CompletedTask;
+    }
+
+    private bool IsUnfinished =>
+        state.State is { Connected: true, Backfill: { CompletedAt: null, Failed: false } };
+
+    /// <summary>
+    /// Unapplied payments are succeeded payment intents that no paid invoice payment points at. The
+    /// difference is only meaningful once both listings are complete.
+    /// </summary>
+    private static long UnappliedPayments(Backfill? backfill) =>
+        backfill is { PaymentIntents.Done: true, InvoicePayments.Done: true }
+            ? Math.Max(0, backfill.PaymentIntents.Imported - backfill.InvoicePayments.AppliedIntents)
+            : 0;
+
+    private async Task BeginBackfillAsync()
+    {
+        state.State.Backfill = new Backfill { StartedAt = clock.GetUtcNow() };
+        await CheckpointAsync();
+        await this.RegisterOrUpdateReminder(ResumeReminder, options.Value.ResumeInterval, options.Value.ResumeInterval);
+        StartRunning();
+    }
+
+    private void StartRunning()
+    {
+        if (_run is not null) return;
+        _stop = new CancellationTokenSource();
+        var stop = _stop.Token;
+        // A grain timer, not a call chain: the grain keeps answering status reads between pages.
+        _run = this.RegisterGrainTimer(_ => RunBackfillAsync(stop), new GrainTimerCreationOptions
+        {
+            DueTime = TimeSpan.Zero,
+            Period = Timeout.InfiniteTimeSpan,
+            Interleave = true,
+            KeepAlive = true,
+        });
+    }
+
+    private void StopRunning()
+    {
+        _stop?.Cancel();
+        _stop = null;
+        _run?.Dispose();
+        _run = null;
+    }
+
+    private async Task RunBackfillAsync(CancellationToken stop)
+    {
+        var backfill = state.State.Backfill!;
+        try
+        {
+            var secretKey = secrets.Unprotect(state.State.SecretKeyCipher!, OrganizationId);
+            var settings = await GrainFactory.GetGrain<IOrganizationGrain>(OrganizationId).GetSyncSettings();
+            LogBackfillRunning(logger, OrganizationId);
+            await Task.WhenAll(
+                RunListingAsync(backfill.Customers, after => stripe.ListCustomersAsync(OrganizationId, secretKey, after, stop),
+                    page => ApplyCustomersAsync(page, settings), stop),
+                RunListingAsync(backfill.Invoices, after => stripe.ListInvoicesAsync(OrganizationId, secretKey, after, stop),
+                    page => ApplyInvoicesAsync(page, settings), stop),
+                RunListingAsync(backfill.InvoicePayments, after => stripe.ListInvoicePaymentsAsync(OrganizationId, secretKey, after, stop),
+                    page => ApplyInvoicePaymentsAsync(page, settings), stop),
+                RunListingAsync(backfill.PaymentIntents, after => stripe.ListPaymentIntentsAsync(OrganizationId, secretKey, after, stop),
+                    page => Task.FromResult(new PageCount(page.Items.Count(intent => intent.Status == "succeeded"), 0, 0)), stop));
+
+            backfill.CompletedAt = clock.GetUtcNow();
+            backfill.LastError = null;
+            await CheckpointAsync();
+            await UnregisterResumeReminderAsync();
+            LogBackfillCompleted(logger, OrganizationId, backfill.Customers.Imported, backfill.Invoices.Imported,
+                backfill.InvoicePayments.Imported, (backfill.CompletedAt.Value - backfill.StartedAt).TotalSeconds);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Disconnected or restarted: the persisted cursors say where to resume.
+        }
+        catch (StripeKeyRejectedException rejected)
+        {
+            backfill.Failed = true;
+            backfill.LastError = rejected.Message;
+            await CheckpointAsync();
+            await UnregisterResumeReminderAsync();
+            LogBackfillFailed(logger, OrganizationId, rejected.Message);
+        }
+        catch (Exception exception) when (exception is StripeUnavailableException or TimeoutException or HttpRequestException)
+        {
+            // Transient beyond the retry budget: the reminder tries again from the persisted cursors.
+            backfill.LastError = "Stripe is unreachable; the backfill resumes automatically.";
+            await CheckpointAsync();
+            LogBackfillPaused(logger, OrganizationId, exception.GetType().Name);
+        }
+        catch (Exception exception)
+        {
+            // Unexpected: say so without internals (which could carry data) and let the reminder retry.
+            backfill.LastError = "Synchronisation failed. Please contact support.";
+            await CheckpointAsync();
+            LogBackfillError(logger, OrganizationId, exception);
+        }
+        finally
+        {
+            if (!stop.IsCancellationRequested) StopRunning();
+        }
+    }
+
+    private readonly record struct PageCount(long Imported, long Skipped, long AppliedIntents);
+
+    private async Task RunListingAsync<T>(
+        BackfillCursor cursor,
+        Func<string?, Task<StripePage<T>>> fetch,
+        Func<StripePage<T>, Task<PageCount>> apply,
+        CancellationToken stop)
+    {
+        if (cursor.Done) return;
+        var next = fetch(cursor.After);
+        while (next is not null)
+        {
+            var page = await next;
+            stop.ThrowIfCancellationRequested();
+            // Fetch the next page while this one is written: Stripe latency and PostgreSQL overlap.
+            next = page.HasMore ? fetch(page.LastId) : null;
+            var counted = await apply(page);
+            cursor.After = page.LastId ?? cursor.After;
+            cursor.Done = !page.HasMore;
+            cursor.Imported += counted.Imported;
+            cursor.Skipped += counted.Skipped;
+            cursor.AppliedIntents += counted.AppliedIntents;
+            await CheckpointAsync();
+        }
+    }
+
+    private async Task<PageCount> ApplyCustomersAsync(StripePage<global::Stripe.Customer> page, SyncSettings settings)
+    {
+        await Task.WhenAll(page.Items.Select(customer => GrainFactory
+            .GetGrain<ICustomerGrain>(new LedgerKey(OrganizationId, customer.Id).ToString())
+            .Apply(StripeSnapshots.FromCustomer(customer, page.RequestedAt), settings, SnapshotOrigin.Backfill)));
+        return new PageCount(page.Items.Count, 0, 0);
+    }
+
+    private async Task<PageCount> ApplyInvoicesAsync(StripePage<global::Stripe.Invoice> page, SyncSettings settings)
+    {
+        var snapshots = page.Items.Select(invoice => StripeSnapshots.FromInvoice(invoice, page.RequestedAt)).ToList();
+        var imported = snapshots.Where(InvoiceStatusRules.IsImported).ToList();
+        await Task.WhenAll(imported.Select(invoice => GrainFactory
+            .GetGrain<IInvoiceGrain>(new LedgerKey(OrganizationId, invoice.Id).ToString())
+            .Apply(invoice, settings, SnapshotOrigin.Backfill)));
+        return new PageCount(imported.Count, snapshots.Count - imported.Count, 0);
+    }
+
+    private async Task<PageCount> ApplyInvoicePaymentsAsync(StripePage<global::Stripe.InvoicePayment> page, SyncSettings settings)
+    {
+        var snapshots = page.Items.Select(payment => StripeSnapshots.FromInvoicePayment(payment, page.RequestedAt)).ToList();
+        var imported = snapshots.Where(PaymentRules.IsImported).ToList();
+        await Task.WhenAll(imported.Select(payment => GrainFactory
+            .GetGrain<IPaymentGrain>(new LedgerKey(OrganizationId, payment.Id).ToString())
+            .ApplyStripe(payment, settings, SnapshotOrigin.Backfill)));
+        var appliedIntents = page.Items.Count(payment => payment.Status == "paid" && payment.Payment?.Type == "payment_intent");
+        return new PageCount(imported.Count, snapshots.Count - imported.Count, appliedIntents);
+    }
+
+    /// <summary>Writes are chained so that listings checkpointing side by side never race on the etag.</summary>
+    private Task CheckpointAsync() => _lastWrite = WriteAfterAsync(_lastWrite);
+
+    private async Task WriteAfterAsync(Task previous)
+    {
+        try { await previous; } catch { /* the earlier writer reported its own failure */ }
+        await state.WriteStateAsync();
+    }
+
+    private async Task UnregisterResumeReminderAsync()
+    {
+        if (await this.GetReminder(ResumeReminder) is { } reminder)
+            await this.UnregisterReminder(reminder);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Organization {OrganizationId} connected Stripe account {AccountId}")]
+    private static partial void LogConnected(ILogger logger, string organizationId, string accountId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Organization {OrganizationId} disconnected Stripe")]
+    private static partial void LogDisconnected(ILogger logger, string organizationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backfill of organization {OrganizationId} running")]
+    private static partial void LogBackfillRunning(ILogger logger, string organizationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backfill of organization {OrganizationId} completed: {Customers} customers, {Invoices} invoices, {Payments} payments in {Seconds:F1} s")]
+    private static partial void LogBackfillCompleted(ILogger logger, string organizationId, long customers, long invoices, long payments, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backfill of organization {OrganizationId} failed: {Reason}")]
+    private static partial void LogBackfillFailed(ILogger logger, string organizationId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Backfill of organization {OrganizationId} stopped on an unexpected error; the reminder retries it")]
+    private static partial void LogBackfillError(ILogger logger, string organizationId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backfill of organization {OrganizationId} paused on {Failure}; the reminder resumes it")]
+    private static partial void LogBackfillPaused(ILogger logger, string organizationId, string failure);
+}

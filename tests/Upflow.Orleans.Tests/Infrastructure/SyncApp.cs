@@ -1,0 +1,57 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Upflow.StripeEmulator;
+
+namespace Upflow.Orleans.Tests.Infrastructure;
+
+/// <summary>The product pointed at a Stripe emulator of its own.</summary>
+public class SyncApp : UpflowApp
+{
+    public StripeEmulator.StripeEmulator Stripe { get; private set; } = null!;
+
+    protected override async Task BeforeStartAsync() =>
+        Stripe = await StripeEmulator.StripeEmulator.StartAsync(new StripeEmulatorOptions { Seed = 7 });
+
+    protected override IEnumerable<KeyValuePair<string, string>> Settings() =>
+        [new("Stripe:ApiBase", Stripe.BaseUrl)];
+
+    protected override async Task AfterStopAsync() => await Stripe.DisposeAsync();
+
+    /// <summary>Connects an organization to a Stripe account and waits until the sync state is reached.</summary>
+    public async Task<JsonElement> ConnectAndWaitAsync(HttpClient client, string secretKey, string state = "live", TimeSpan? timeout = null)
+    {
+        var response = await client.PutAsJsonAsync("/v1/stripe/connection", new { secretKey, webhookSecret = "whsec_test_secret" });
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        return await WaitForSyncAsync(client, state, timeout);
+    }
+
+    public static async Task<JsonElement> WaitForSyncAsync(HttpClient client, string state = "live", TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        JsonElement sync;
+        do
+        {
+            sync = await client.GetFromJsonAsync<JsonElement>("/v1/stripe/sync");
+            if (sync.GetProperty("state").GetString() == state) return sync;
+            await Task.Delay(100);
+        } while (DateTime.UtcNow < deadline);
+        Assert.Fail($"Sync did not reach '{state}': {sync}");
+        return sync;
+    }
+
+    /// <summary>Every item of a cursor-paginated list, following nextCursor to the end.</summary>
+    public static async Task<List<JsonElement>> ReadAllAsync(HttpClient client, string path, int limit = 500)
+    {
+        var items = new List<JsonElement>();
+        string? cursor = null;
+        do
+        {
+            var separator = path.Contains('?') ? '&' : '?';
+            var url = $"{path}{separator}limit={limit}" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
+            var page = await client.GetFromJsonAsync<JsonElement>(url);
+            items.AddRange(page.GetProperty("data").EnumerateArray());
+            cursor = page.GetProperty("nextCursor").GetString();
+        } while (cursor is not null);
+        return items;
+    }
+}
