@@ -17,11 +17,16 @@ export ConnectionStrings__Upflow="$UPFLOW_PG;Database=upflow"
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export Urls="${Urls:-http://127.0.0.1:5080}"
 
-# The admin key is generated once per checkout and kept out of the repository (.data/ is ignored).
+# The admin key and the key that encrypts Stripe secrets are generated once per checkout and kept
+# out of the repository (.data/ is ignored). Losing the encryption key means reconnecting Stripe.
 if [[ ! -s "$PG_STATE/admin-key" ]]; then
   (umask 077; head -c 32 /dev/urandom | base64 | tr -d '/+=' > "$PG_STATE/admin-key")
 fi
+if [[ ! -s "$PG_STATE/encryption-key" ]]; then
+  (umask 077; head -c 32 /dev/urandom | base64 > "$PG_STATE/encryption-key")
+fi
 export Upflow__AdminKey="$(cat "$PG_STATE/admin-key")"
+export Upflow__EncryptionKey="${Upflow__EncryptionKey:-$(cat "$PG_STATE/encryption-key")}"
 
 echo "==> Building"
 dotnet build -c Release --nologo -v quiet silo/Upflow.Orleans.Silo.csproj >/dev/null

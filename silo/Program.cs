@@ -23,8 +23,13 @@ if (args is ["migrate", ..])
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestBodyLimit.MaxBytes);
 
-if (!builder.Environment.IsDevelopment() && string.IsNullOrEmpty(builder.Configuration["Upflow:AdminKey"]))
-    throw new InvalidOperationException("Upflow:AdminKey must be set outside Development (e.g. env Upflow__AdminKey).");
+if (!builder.Environment.IsDevelopment())
+{
+    // Fail at start, not at the first connection: both keys are needed to run for real.
+    foreach (var required in new[] { "Upflow:AdminKey", "Upflow:EncryptionKey" })
+        if (string.IsNullOrEmpty(builder.Configuration[required]))
+            throw new InvalidOperationException($"{required} must be set outside Development (env {required.Replace(":", "__")}).");
+}
 
 // Configuration is read when the host is built, not here, so that test hosts can override it.
 builder.Services.AddUpflowGrainServices(builder.Configuration, services => services.GetRequiredService<IConfiguration>().RequiredConnectionString());

@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Runtime;
+using Orleans.TestingHost;
+using Upflow.Orleans.Accounts;
+using Upflow.Orleans.Organizations;
+using Upflow.Orleans.Silo;
+using Upflow.Orleans.Tests.Infrastructure;
+using Upflow.StripeEmulator;
+using Upflow.StripeEmulator.Faults;
+using Upflow.StripeEmulator.Generation;
+
+namespace Upflow.Orleans.Tests.Cluster;
+
+/// <summary>A backfill whose silo dies mid-way resumes on another silo from its cursors.</summary>
+public sealed class BackfillRecoveryTests : IAsyncLifetime
+{
+    private readonly TestDatabase _database = new();
+    private StripeEmulator.StripeEmulator _stripe = null!;
+    private TestCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        _stripe = await StripeEmulator.StripeEmulator.StartAsync(new StripeEmulatorOptions { Seed = 3 });
+        await _database.InitializeAsync();
+        var builder = new TestClusterBuilder(2);
+        builder.Options.UseTestClusterMembership = false;
+        builder.Properties["ConnectionStrings:Upflow"] = _database.ConnectionString;
+        builder.Properties["Stripe:ApiBase"] = _stripe.BaseUrl;
+        builder.Properties["Upflow:EncryptionKey"] = UpflowApp.NewEncryptionKey();
+        builder.Properties["Upflow:Sync:ResumeInterval"] = "00:00:02";
+        builder.AddSiloBuilderConfigurator<RecoverySilo>();
+        builder.AddClientBuilderConfigurator<PostgresClient>();
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        await _database.DisposeAsync();
+        await _stripe.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_backfill_interrupted_by_a_silo_kill_completes_with_exact_counts_without_starting_over()
+    {
+        var account = _stripe.CreateAccount();
+        var expected = _stripe.Generate(account.Id, new GenerationSpec { Seed = 21, Customers = 600, InvoicesPerCustomer = 3 });
+        // Slow Stripe down so that the kill lands in the middle of the backfill.
+        _stripe.ConfigureFaults(account.Id, new FaultSettings { Latency = TimeSpan.FromMilliseconds(250) });
+        var organizationId = OrganizationId.New();
+        await _cluster.Client.GetGrain<IOrganizationGrain>(organizationId).Create("Acme", "Europe/Paris");
+        var accountGrain = _cluster.Client.GetGrain<IStripeAccountGrain>(organizationId);
+        Assert.True((await accountGrain.Connect(account.SecretKey, "whsec_x")).Accepted);
+
+        await Until(async () => (await accountGrain.GetStatus()).Progress.Customers >= 200, "a third of the customers");
+        var host = await HostOf(organizationId);
+        await _cluster.KillSiloAsync(_cluster.Silos.Single(silo => silo.SiloAddress.Equals(host)));
+
+        SyncStatus status = null!;
+        await Until(async () => (status = await accountGrain.GetStatus()).State == SyncStates.Live, "the backfill to complete", seconds: 120);
+
+        Assert.Equal(expected.Customers, status.Progress.Customers);
+        Assert.Equal(expected.NonDraftInvoices, status.Progress.Invoices);
+        Assert.Equal(expected.PaidInvoicePayments, status.Progress.Payments);
+        Assert.Equal(expected.DraftInvoices, status.Skipped.DraftInvoices);
+        Assert.Equal(expected.UnappliedPayments, status.Skipped.UnappliedPayments);
+        Assert.Equal(expected.Customers, await _database.CountAsync("upflow_customers"));
+        Assert.Equal(expected.NonDraftInvoices, await _database.CountAsync("upflow_invoices"));
+        Assert.Equal(expected.PaidInvoicePayments, await _database.CountAsync("upflow_payments"));
+        // Resuming from the cursors re-reads at most the page in flight and the one prefetched.
+        static long Pages(int objects) => Math.Max(1, (objects + 99) / 100);
+        Assert.InRange(_stripe.RequestCount(account.Id, "GET /v1/customers"), Pages(expected.Customers), Pages(expected.Customers) + 2);
+        Assert.InRange(_stripe.RequestCount(account.Id, "GET /v1/invoices"), Pages(expected.Invoices), Pages(expected.Invoices) + 2);
+    }
+
+    private async Task<SiloAddress> HostOf(string organizationId)
+    {
+        var accountGrainId = _cluster.Client.GetGrain<IStripeAccountGrain>(organizationId).GetGrainId();
+        var statistics = await _cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return statistics.Single(statistic => statistic.GrainId.Equals(accountGrainId)).SiloAddress;
+    }
+
+    private static async Task Until(Func<Task<bool>> condition, string what, int seconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            try { if (await condition()) return; }
+            catch (Exception exception) when (exception is not Xunit.Sdk.XunitException) { /* the grain moves while the cluster heals */ }
+            await Task.Delay(200);
+        }
+        Assert.Fail($"Timed out waiting for {what}.");
+    }
+}
+
+internal sealed class RecoverySilo : ISiloConfigurator
+{
+    public void Configure(ISiloBuilder silo)
+    {
+        new PostgresSilo().Configure(silo);
+        silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+    }
+}
