@@ -25,9 +25,13 @@ public sealed partial class StripeAccountGrain(
 {
     private const string ResumeReminder = "backfill";
 
+    /// <summary>Pages of one listing being applied at once: enough to keep PostgreSQL batches full.</summary>
+    private const int PagesInFlight = 4;
+
     private IGrainTimer? _run;
     private CancellationTokenSource? _stop;
     private Task _lastWrite = Task.CompletedTask;
+    private bool _writeQueued;
 
     private string OrganizationId => this.GetPrimaryKeyString();
 
@@ -206,6 +210,12 @@ public sealed partial class StripeAccountGrain(
 
     private readonly record struct PageCount(long Imported, long Skipped, long AppliedIntents);
 
+    /// <summary>
+    /// Pages of one listing flow through a short pipeline: the next page is fetched while up to
+    /// <see cref="PagesInFlight"/> pages fan out to their grains, and a page's cursor is persisted
+    /// only once it and every page before it have been applied. A crash therefore re-applies at
+    /// most the pages that were in flight, and applying a snapshot twice is harmless.
+    /// </summary>
     private async Task RunListingAsync<T>(
         BackfillCursor cursor,
         Func<string?, Task<StripePage<T>>> fetch,
@@ -213,21 +223,36 @@ public sealed partial class StripeAccountGrain(
         CancellationToken stop)
     {
         if (cursor.Done) return;
+        var applying = new Queue<(StripePage<T> Page, Task<PageCount> Applied)>();
+        var written = Task.CompletedTask;
         var next = fetch(cursor.After);
-        while (next is not null)
+        while (next is not null || applying.Count > 0)
         {
-            var page = await next;
+            if (next is not null && applying.Count < PagesInFlight)
+            {
+                var page = await next;
+                stop.ThrowIfCancellationRequested();
+                next = page.HasMore ? fetch(page.LastId) : null;
+                applying.Enqueue((page, apply(page)));
+                continue;
+            }
+
+            var (applied, counting) = applying.Dequeue();
+            var counted = await counting;
+            // The previous checkpoint must have succeeded before going on: an activation that can no
+            // longer persist (its silo was declared dead) stops here instead of working as a zombie.
+            await written;
             stop.ThrowIfCancellationRequested();
-            // Fetch the next page while this one is written: Stripe latency and PostgreSQL overlap.
-            next = page.HasMore ? fetch(page.LastId) : null;
-            var counted = await apply(page);
-            cursor.After = page.LastId ?? cursor.After;
-            cursor.Done = !page.HasMore;
+            cursor.After = applied.LastId ?? cursor.After;
+            cursor.Done = !applied.HasMore;
             cursor.Imported += counted.Imported;
             cursor.Skipped += counted.Skipped;
             cursor.AppliedIntents += counted.AppliedIntents;
-            await CheckpointAsync();
+            // Awaited one page later: the next page need not wait for this write.
+            written = CheckpointAsync();
         }
+        await written;
+        await CheckpointAsync();
     }
 
     private async Task<PageCount> ApplyCustomersAsync(StripePage<global::Stripe.Customer> page, SyncSettings settings)
@@ -259,12 +284,25 @@ public sealed partial class StripeAccountGrain(
         return new PageCount(imported.Count, snapshots.Count - imported.Count, appliedIntents);
     }
 
-    /// <summary>Writes are chained so that listings checkpointing side by side never race on the etag.</summary>
-    private Task CheckpointAsync() => _lastWrite = WriteAfterAsync(_lastWrite);
+    /// <summary>
+    /// Writes are chained so that listings checkpointing side by side never race on the etag, and
+    /// coalesced: while one write is queued behind another, later checkpoints join it (it writes the
+    /// state as it is when it starts). So at most one write runs and one waits, and the persisted
+    /// cursors never lag far behind. Each write carries the whole state, so a later success covers
+    /// an earlier failure; whoever awaits the last write sees whether the state is durable.
+    /// </summary>
+    private Task CheckpointAsync()
+    {
+        if (_writeQueued) return _lastWrite;
+        _writeQueued = true;
+        return _lastWrite = WriteAfterAsync(_lastWrite);
+    }
 
     private async Task WriteAfterAsync(Task previous)
     {
-        try { await previous; } catch { /* the earlier writer reported its own failure */ }
+        try { await previous; }
+        catch (Exception exception) when (exception is not OperationCanceledException) { /* superseded by this write */ }
+        _writeQueued = false;
         await state.WriteStateAsync();
     }
 

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Measures the product: starts the project-local PostgreSQL, builds the silo and the bench in
+# Release, and runs the scenarios against a Release silo process and the Stripe emulator.
+#   scripts/bench.sh [all|backfill|live-limits|tenants] [--objects N] [--tenants N]
+set -euo pipefail
+source "$(dirname "$0")/pg.sh"
+cd "$UPFLOW_ROOT"
+pg_start
+dotnet build -c Release --nologo -v quiet silo/Upflow.Orleans.Silo.csproj
+dotnet build -c Release --nologo -v quiet tests/Upflow.Bench/Upflow.Bench.csproj
+exec dotnet run -c Release --no-build --project tests/Upflow.Bench -- "$@"
