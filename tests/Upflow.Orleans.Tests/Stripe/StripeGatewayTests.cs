@@ -83,14 +83,14 @@ public sealed class StripeGatewayTests(StripeGatewayFixture fixture) : IClassFix
     public async Task A_429_storm_loses_nothing_and_is_counted()
     {
         var (account, expected) = fixture.NewAccount(customers: 150);
-        fixture.Emulator.ConfigureFaults(account.Id, new FaultSettings { RequestsPerSecond = 4 });
+        fixture.Emulator.ConfigureFaults(account.Id, new FaultSettings { RequestsPerSecond = 1 });
         await using var services = fixture.Services(maxRetries: 12);
         var gateway = services.GetRequiredService<StripeGateway>();
         var org = NewOrganization();
         using var rateLimited = new CounterProbe("upflow.stripe.rate_limited", org);
         using var requests = new CounterProbe("upflow.stripe.requests", org);
 
-        // Two listings side by side against a 4/s account: Stripe answers most attempts 429.
+        // Two listings side by side against a 1/s account: Stripe answers most attempts 429.
         var customers = StripeGatewayFixture.ListAll(after => gateway.ListCustomersAsync(org, account.SecretKey, after, CancellationToken.None));
         var invoices = StripeGatewayFixture.ListAll(after => gateway.ListInvoicesAsync(org, account.SecretKey, after, CancellationToken.None));
         await Task.WhenAll(customers, invoices);
