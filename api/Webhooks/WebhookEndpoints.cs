@@ -72,7 +72,7 @@ public static class WebhookEndpoints
             return Problems.Validation("The body is not a Stripe event: JSON with an id, a type and a created time.", "malformed_json");
         }
 
-        var record = new StripeEventRecord(organizationId, envelope.Id, envelope.Type, envelope.Created, payload, StripeEventRecord.Sources.Webhook);
+        var record = new StripeEventRecord(organizationId, envelope.Id, envelope.Type, envelope.Created, payload, StripeEventRecord.Sources.Webhook, envelope.ObjectId);
         var outcome = await events.RecordAsync(record);
         telemetry.Recorded(organizationId, outcome, clock.GetUtcNow() - envelope.Created);
         if (outcome == RecordOutcome.New) dispatcher.Enqueue(record);
@@ -141,7 +141,9 @@ public static class WebhookEndpoints
             if (!root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() is not { Length: > 0 and <= 255 } eventType) return null;
             if (!root.TryGetProperty("created", out var created) || !created.TryGetInt64(out var seconds)) return null;
             if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object) return null;
-            return new Envelope(eventId, eventType, DateTimeOffset.FromUnixTimeSeconds(seconds));
+            var objectId = data.TryGetProperty("object", out var obj) && obj.ValueKind == JsonValueKind.Object
+                && obj.TryGetProperty("id", out var oid) && oid.ValueKind == JsonValueKind.String ? oid.GetString() : null;
+            return new Envelope(eventId, eventType, DateTimeOffset.FromUnixTimeSeconds(seconds), objectId);
         }
         catch (Exception exception) when (exception is JsonException or ArgumentOutOfRangeException)
         {
@@ -149,7 +151,7 @@ public static class WebhookEndpoints
         }
     }
 
-    private sealed record Envelope(string Id, string Type, DateTimeOffset Created);
+    private sealed record Envelope(string Id, string Type, DateTimeOffset Created, string? ObjectId);
 }
 
 /// <summary>The 200 body: <c>outcome</c> is recorded, duplicate or ignored (a type the engine does not handle).</summary>

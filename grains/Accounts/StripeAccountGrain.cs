@@ -212,7 +212,8 @@ public sealed partial class StripeAccountGrain(
                 after = page.HasMore ? page.LastId : null;
             } while (after is not null);
 
-            foreach (var record in fresh.OrderBy(r => r.Created))
+            // Stripe lists newest first: reversed, a stable sort keeps events of the same second in creation order.
+            foreach (var record in Enumerable.Reverse(fresh).OrderBy(r => r.Created))
                 await dispatcher.TryApplyAsync(record);
 
             state.State.EventsListedUntil = startedAt;

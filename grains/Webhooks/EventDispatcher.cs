@@ -11,26 +11,33 @@ namespace Upflow.Orleans.Webhooks;
 /// Routes recorded events to the grain that owns their object, then marks them applied. Webhooks are
 /// queued here once acknowledged and applied by a few workers; the drain and the catch-up apply
 /// directly. Each grain orders what it receives by its own state (<see cref="SnapshotOrdering"/>), so
-/// events may be applied concurrently and in any order, and applying one twice is harmless.
+/// events may be applied in any order, and applying one twice is harmless. Webhooks of one object
+/// still go through one worker in the order they arrived: Stripe's <c>created</c> is to the second,
+/// so two changes of an object within one second tie, and arrival order is then the best guess.
 /// </summary>
 public sealed partial class EventDispatcher(IGrainFactory grains, EventLog events, ILogger<EventDispatcher> logger)
 {
     private const int Workers = 16;
 
-    private readonly Channel<StripeEventRecord> _queue = Channel.CreateUnbounded<StripeEventRecord>();
+    private readonly Channel<StripeEventRecord>[] _queues =
+        [.. Enumerable.Range(0, Workers).Select(_ => Channel.CreateUnbounded<StripeEventRecord>(new UnboundedChannelOptions { SingleReader = true }))];
 
     /// <summary>Queues an acknowledged event; if the silo stops first, the drain applies it later.</summary>
-    public void Enqueue(StripeEventRecord record) => _queue.Writer.TryWrite(record);
+    public void Enqueue(StripeEventRecord record)
+    {
+        var partition = (uint)StringComparer.Ordinal.GetHashCode(record.OrganizationId + "/" + (record.ObjectId ?? record.EventId)) % Workers;
+        _queues[partition].Writer.TryWrite(record);
+    }
 
     /// <summary>Runs the workers until <paramref name="stopping"/>.</summary>
     public Task RunAsync(CancellationToken stopping) =>
-        Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => WorkAsync(stopping)));
+        Task.WhenAll(_queues.Select(queue => WorkAsync(queue.Reader, stopping)));
 
-    private async Task WorkAsync(CancellationToken stopping)
+    private async Task WorkAsync(ChannelReader<StripeEventRecord> queue, CancellationToken stopping)
     {
         try
         {
-            await foreach (var record in _queue.Reader.ReadAllAsync(stopping))
+            await foreach (var record in queue.ReadAllAsync(stopping))
                 await TryApplyAsync(record);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)

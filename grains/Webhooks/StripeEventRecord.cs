@@ -1,13 +1,14 @@
 namespace Upflow.Orleans.Webhooks;
 
-/// <summary>A Stripe event as stored in upflow_events: the verified payload, verbatim.</summary>
+/// <summary>A Stripe event as stored in upflow_events: the verified payload, verbatim (<c>ObjectId</c>, data.object.id, only orders dispatch).</summary>
 public sealed record StripeEventRecord(
     string OrganizationId,
     string EventId,
     string Type,
     DateTimeOffset Created,
     string Payload,
-    string Source)
+    string Source,
+    string? ObjectId = null)
 {
     public static class Sources
     {

@@ -78,10 +78,11 @@ public sealed class WebhookApp : SyncApp
         while (true)
         {
             var (expected, actual) = (await StripeViewAsync(tenant), await LedgerViewAsync(tenant.Client));
-            if (expected.SequenceEqual(actual) || DateTime.UtcNow > deadline)
+            if (expected.SequenceEqual(actual)) return;
+            if (DateTime.UtcNow > deadline)
             {
-                Assert.Equal(expected, actual);
-                return;
+                Assert.Fail("The ledger differs from Stripe.\nOnly in Stripe:\n  " + string.Join("\n  ", expected.Except(actual))
+                    + "\nOnly in the ledger:\n  " + string.Join("\n  ", actual.Except(expected)));
             }
             await Task.Delay(100);
         }
