@@ -12,6 +12,7 @@ using Upflow.Orleans.Api.Http;
 using Upflow.Orleans.Api.Ledger;
 using Upflow.Orleans.Api.Organizations;
 using Upflow.Orleans.Api.Stripe;
+using Upflow.Orleans.Api.Webhooks;
 
 namespace Upflow.Orleans.Api;
 
@@ -57,6 +58,7 @@ public static class ApiSetup
         app.MapOrganizationEndpoints();
         app.MapStripeEndpoints();
         app.MapLedgerEndpoints();
+        app.MapWebhookEndpoints();
         return app;
     }
 }

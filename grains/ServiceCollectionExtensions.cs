@@ -7,6 +7,7 @@ using Upflow.Orleans.Secrets;
 using Upflow.Orleans.Storage;
 using Upflow.Orleans.Stripe;
 using Upflow.Orleans.Organizations;
+using Upflow.Orleans.Webhooks;
 
 namespace Upflow.Orleans;
 
@@ -22,6 +23,13 @@ public static class ServiceCollectionExtensions
         services.AddSecretBox();
         services.AddStripeGateway(configuration);
         services.AddOptions<SyncOptions>().Bind(configuration.GetSection("Upflow:Sync"));
+        services.AddOptions<RealTimeOptions>().Bind(configuration.GetSection("Upflow"));
+        services.TryAddSingleton<EventLog>();
+        services.TryAddSingleton<EventDispatcher>();
+        services.TryAddSingleton<WebhookSecrets>();
+        services.TryAddSingleton<WebhookTelemetry>();
+        services.TryAddSingleton<EventDrain>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<EventDrain>());
         return services;
     }
 }

@@ -7,6 +7,7 @@ using Upflow.Orleans.Accounts;
 using Upflow.Orleans.Api.Auth;
 using Upflow.Orleans.Api.Http;
 using Upflow.Orleans.Organizations;
+using Upflow.Orleans.Webhooks;
 
 namespace Upflow.Orleans.Api.Stripe;
 
@@ -25,7 +26,7 @@ public static class StripeEndpoints
     }
 
     private static async Task<Results<Accepted<SyncResponse>, ProblemHttpResult>> Connect(
-        ConnectStripeRequest request, ClaimsPrincipal user, IGrainFactory grains)
+        ConnectStripeRequest request, ClaimsPrincipal user, IGrainFactory grains, EventLog events)
     {
         if (string.IsNullOrWhiteSpace(request.SecretKey))
             return Problems.Validation("'secretKey' is required.", "invalid_secret_key");
@@ -37,7 +38,7 @@ public static class StripeEndpoints
         var outcome = await account.Connect(request.SecretKey.Trim(), request.WebhookSecret.Trim());
         if (!outcome.Accepted)
             return Problems.Validation($"Stripe refused the key: {outcome.Error}", "stripe_key_rejected");
-        return TypedResults.Accepted("/v1/stripe/sync", await SyncResponse.ReadAsync(grains, organization));
+        return TypedResults.Accepted("/v1/stripe/sync", await SyncResponse.ReadAsync(grains, organization, events));
     }
 
     private static async Task<NoContent> Disconnect(ClaimsPrincipal user, IGrainFactory grains)
@@ -46,26 +47,26 @@ public static class StripeEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<SyncResponse>> GetSync(ClaimsPrincipal user, IGrainFactory grains) =>
-        TypedResults.Ok(await SyncResponse.ReadAsync(grains, UpflowClaims.OrganizationIdOf(user)));
+    private static async Task<Ok<SyncResponse>> GetSync(ClaimsPrincipal user, IGrainFactory grains, EventLog events) =>
+        TypedResults.Ok(await SyncResponse.ReadAsync(grains, UpflowClaims.OrganizationIdOf(user), events));
 
     private static async Task<Results<Accepted<SyncResponse>, ProblemHttpResult>> StartSync(
-        HttpRequest http, ClaimsPrincipal user, IGrainFactory grains)
+        HttpRequest http, ClaimsPrincipal user, IGrainFactory grains, EventLog events)
     {
         // The body is optional: no body means a full sync, as the contract's default.
         var request = http.ContentLength is > 0 || http.Headers.TransferEncoding.Count > 0
             ? await http.ReadFromJsonAsync<StartSyncRequest>() ?? new StartSyncRequest(null)
             : new StartSyncRequest(null);
         var mode = request.Mode ?? "full";
-        if (mode is not "full")
-            return Problems.Validation($"'mode' must be 'full'; got '{mode}'.", "invalid_mode");
+        if (mode is not ("full" or "events"))
+            return Problems.Validation($"'mode' must be 'full' or 'events'; got '{mode}'.", "invalid_mode");
 
         var organization = UpflowClaims.OrganizationIdOf(user);
         var account = grains.GetGrain<IStripeAccountGrain>(organization);
-        var started = await account.StartFullSync();
+        var started = mode == "full" ? await account.StartFullSync() : await account.StartCatchUp();
         if (!started)
             return Problems.Create(StatusCodes.Status409Conflict, "Conflict.", "Stripe is not connected.", "not_connected");
-        return TypedResults.Accepted("/v1/stripe/sync", await SyncResponse.ReadAsync(grains, organization));
+        return TypedResults.Accepted("/v1/stripe/sync", await SyncResponse.ReadAsync(grains, organization, events));
     }
 }
 
@@ -80,15 +81,26 @@ public sealed record SyncResponse(
     SyncProgress Progress,
     SyncSkipped Skipped,
     DateTimeOffset? LastEventAt,
+    double? LagSeconds,
+    long PendingEvents,
     string? LastError)
 {
-    public static async Task<SyncResponse> ReadAsync(IGrainFactory grains, string organizationId)
+    /// <remarks>
+    /// lastEventAt is Stripe's creation time of the newest event received (webhook or catch-up).
+    /// lagSeconds is how far the ledger trails Stripe: while events wait to be applied, the age of
+    /// the oldest of them; otherwise the time the newest event took from Stripe creating it to its
+    /// grain applying it (null before the first event). pendingEvents counts events acknowledged but
+    /// not yet applied.
+    /// </remarks>
+    public static async Task<SyncResponse> ReadAsync(IGrainFactory grains, string organizationId, EventLog events)
     {
         var profile = await grains.GetGrain<IOrganizationGrain>(organizationId).Get();
         var status = await grains.GetGrain<IStripeAccountGrain>(organizationId).GetStatus();
+        var stream = await events.ReadStatusAsync(organizationId);
         var zone = profile?.TimeZone ?? "UTC";
+        var lastEventAt = stream.LastEventAt is { } seen && (status.LastEventAt is null || seen > status.LastEventAt) ? seen : status.LastEventAt;
         return new SyncResponse(status.State,
             Instants.InZone(status.StartedAt, zone), Instants.InZone(status.CompletedAt, zone),
-            status.Progress, status.Skipped, Instants.InZone(status.LastEventAt, zone), status.LastError);
+            status.Progress, status.Skipped, Instants.InZone(lastEventAt, zone), stream.LagSeconds, stream.WaitingEvents, status.LastError);
     }
 }

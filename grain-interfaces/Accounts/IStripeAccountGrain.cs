@@ -23,6 +23,28 @@ public interface IStripeAccountGrain : IGrainWithStringKey
 
     [Alias("GetStatus"), AlwaysInterleave]
     Task<SyncStatus> GetStatus();
+
+    /// <summary>
+    /// Starts catching up from Stripe's Events API since the last catch-up (after the backfill when
+    /// one is running); false when not connected.
+    /// </summary>
+    [Alias("StartCatchUp")]
+    Task<bool> StartCatchUp();
+
+    /// <summary>
+    /// The webhook signing secret, encrypted and bound to the organization (only the silo-local
+    /// cache of the webhook endpoint decrypts it); null when not connected.
+    /// </summary>
+    [Alias("GetWebhookSecretCipher"), AlwaysInterleave]
+    Task<string?> GetWebhookSecretCipher();
+
+    /// <summary>
+    /// An invoice_payment event: re-reads the invoice payment from Stripe with its payment method
+    /// expanded (webhook payloads are never expanded) and has its payment grain apply it.
+    /// Interleaved: it changes no account state, and the catch-up dispatches through it.
+    /// </summary>
+    [Alias("ApplyInvoicePayment"), AlwaysInterleave]
+    Task<Ledger.ApplyOutcome> ApplyInvoicePayment(string invoicePaymentId);
 }
 
 [GenerateSerializer, Immutable, Alias("upflow.ConnectOutcome")]

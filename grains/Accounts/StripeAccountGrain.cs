@@ -5,6 +5,7 @@ using Upflow.Orleans.Organizations;
 using Upflow.Orleans.Secrets;
 using Upflow.Orleans.Stripe;
 using Upflow.Orleans.Sync;
+using Upflow.Orleans.Webhooks;
 
 namespace Upflow.Orleans.Accounts;
 
@@ -14,21 +15,39 @@ namespace Upflow.Orleans.Accounts;
 /// page while the current one fans out to the entity grains, and persisting its cursor only once
 /// every grain of the page has acknowledged. A reminder resumes an unfinished backfill wherever the
 /// grain is reactivated after a crash.
+/// Once live it catches up from Stripe's Events API (after the backfill, on demand, at silo start and
+/// every Upflow:CatchUpInterval through a reminder): events go through the same event log as
+/// webhooks, so an event seen both ways is applied once.
 /// </summary>
 public sealed partial class StripeAccountGrain(
     [PersistentState("stripe-account")] IPersistentState<StripeAccountState> state,
     StripeGateway stripe,
     SecretBox secrets,
     IOptions<SyncOptions> options,
+    IOptions<RealTimeOptions> realTime,
+    EventLog events,
+    EventDispatcher dispatcher,
+    WebhookSecrets webhookSecrets,
     TimeProvider clock,
     ILogger<StripeAccountGrain> logger) : Grain, IStripeAccountGrain, IRemindable
 {
     private const string ResumeReminder = "backfill";
+    private const string CatchUpReminder = "catch-up";
+
+    /// <summary>
+    /// Each catch-up re-lists this much before the previous one started: Stripe's list can show an
+    /// event a moment after its creation, and clocks differ. Event ids make the overlap free.
+    /// </summary>
+    private static readonly TimeSpan CatchUpOverlap = TimeSpan.FromMinutes(5);
+
+    /// <summary>Stripe keeps events 30 days; past that only a full sync can recover the gap.</summary>
+    private static readonly TimeSpan EventRetention = TimeSpan.FromDays(29);
 
     /// <summary>Pages of one listing being applied at once: enough to keep PostgreSQL batches full.</summary>
     private const int PagesInFlight = 4;
 
     private IGrainTimer? _run;
+    private IGrainTimer? _catchUp;
     private CancellationTokenSource? _stop;
     private Task _lastWrite = Task.CompletedTask;
     private bool _writeQueued;
@@ -55,7 +74,10 @@ public sealed partial class StripeAccountGrain(
         state.State.AccountId = check.AccountId;
         state.State.SecretKeyCipher = secrets.Protect(secretKey, OrganizationId);
         state.State.WebhookSecretCipher = secrets.Protect(webhookSecret, OrganizationId);
+        state.State.EventsListedUntil = null;
         await BeginBackfillAsync();
+        webhookSecrets.Invalidate(OrganizationId);
+        await this.RegisterOrUpdateReminder(CatchUpReminder, realTime.Value.CatchUpInterval, realTime.Value.CatchUpInterval);
         LogConnected(logger, OrganizationId, check.AccountId!);
         return ConnectOutcome.Connected(check.AccountId!);
     }
@@ -67,7 +89,9 @@ public sealed partial class StripeAccountGrain(
         state.State.SecretKeyCipher = null;
         state.State.WebhookSecretCipher = null;
         await CheckpointAsync();
+        webhookSecrets.Invalidate(OrganizationId);
         await UnregisterResumeReminderAsync();
+        await UnregisterReminderAsync(CatchUpReminder);
         LogDisconnected(logger, OrganizationId);
     }
 
@@ -98,6 +122,39 @@ public sealed partial class StripeAccountGrain(
         return Task.FromResult(status);
     }
 
+    public Task<bool> StartCatchUp()
+    {
+        if (!state.State.Connected) return Task.FromResult(false);
+        // During a backfill, webhooks flow and the backfill's end starts the catch-up.
+        if (!IsUnfinished) StartCatchingUp();
+        return Task.FromResult(true);
+    }
+
+    public Task<string?> GetWebhookSecretCipher() =>
+        Task.FromResult(state.State.Connected ? state.State.WebhookSecretCipher : null);
+
+    public async Task<ApplyOutcome> ApplyInvoicePayment(string invoicePaymentId)
+    {
+        if (state.State is not { Connected: true, SecretKeyCipher: { } cipher }) return ApplyOutcome.NotImported;
+        var secretKey = secrets.Unprotect(cipher, OrganizationId);
+        global::Stripe.InvoicePayment payment;
+        DateTimeOffset requestedAt;
+        try
+        {
+            (payment, requestedAt) = await stripe.GetInvoicePaymentAsync(OrganizationId, secretKey, invoicePaymentId, CancellationToken.None);
+        }
+        catch (StripeRequestRefusedException refused) when (refused.StatusCode == 404)
+        {
+            return ApplyOutcome.NotImported;
+        }
+
+        var snapshot = StripeSnapshots.FromInvoicePayment(payment, requestedAt);
+        if (!PaymentRules.IsImported(snapshot)) return ApplyOutcome.NotImported;
+        var settings = await GrainFactory.GetGrain<IOrganizationGrain>(OrganizationId).GetSyncSettings();
+        return await GrainFactory.GetGrain<IPaymentGrain>(new LedgerKey(OrganizationId, snapshot.Id).ToString())
+            .ApplyStripe(snapshot, settings, SnapshotOrigin.Event);
+    }
+
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName == ResumeReminder)
@@ -105,8 +162,87 @@ public sealed partial class StripeAccountGrain(
             if (IsUnfinished) StartRunning();
             else return UnregisterResumeReminderAsync();
         }
+        else if (reminderName == CatchUpReminder)
+        {
+            if (!state.State.Connected) return UnregisterReminderAsync(CatchUpReminder);
+            if (!IsUnfinished) StartCatchingUp();
+        }
         return Task.CompletedTask;
     }
+
+    private void StartCatchingUp()
+    {
+        if (_catchUp is not null) return;
+        _catchUp = this.RegisterGrainTimer(_ => RunCatchUpAsync(), new GrainTimerCreationOptions
+        {
+            DueTime = TimeSpan.Zero,
+            Period = Timeout.InfiniteTimeSpan,
+            Interleave = true,
+            KeepAlive = true,
+        });
+    }
+
+    /// <summary>
+    /// Lists every event since the previous catch-up (newest first, as Stripe pages them), records
+    /// each in the event log and applies, oldest first, those the log had not seen.
+    /// </summary>
+    private async Task RunCatchUpAsync()
+    {
+        try
+        {
+            if (state.State is not { Connected: true, SecretKeyCipher: { } cipher } || IsUnfinished) return;
+            var startedAt = clock.GetUtcNow();
+            var since = (state.State.EventsListedUntil ?? state.State.Backfill?.StartedAt ?? startedAt) - CatchUpOverlap;
+            if (startedAt - since > EventRetention)
+            {
+                LogCatchUpTooLate(logger, OrganizationId);
+                await BeginBackfillAsync();
+                return;
+            }
+
+            var secretKey = secrets.Unprotect(cipher, OrganizationId);
+            var fresh = new List<StripeEventRecord>();
+            DateTimeOffset? newest = null;
+            string? after = null;
+            do
+            {
+                var page = await stripe.ListEventsAsync(OrganizationId, secretKey, since, after, CancellationToken.None);
+                var records = page.Items.Select(ev => new StripeEventRecord(OrganizationId, ev.Id, ev.Type,
+                    new DateTimeOffset(DateTime.SpecifyKind(ev.Created, DateTimeKind.Utc)), RawJson(ev), StripeEventRecord.Sources.CatchUp)).ToList();
+                var outcomes = await Task.WhenAll(records.Select(events.RecordAsync));
+                fresh.AddRange(records.Where((_, i) => outcomes[i] == RecordOutcome.New));
+                foreach (var record in records)
+                    if (newest is null || record.Created > newest) newest = record.Created;
+                after = page.HasMore ? page.LastId : null;
+            } while (after is not null);
+
+            // Stripe lists newest first: reversed, a stable sort keeps events of the same second in creation order.
+            foreach (var record in Enumerable.Reverse(fresh).OrderBy(r => r.Created))
+                await dispatcher.TryApplyAsync(record);
+
+            state.State.EventsListedUntil = startedAt;
+            if (newest is { } n && (state.State.LastEventAt is null || n > state.State.LastEventAt)) state.State.LastEventAt = n;
+            await CheckpointAsync();
+            LogCaughtUp(logger, OrganizationId, fresh.Count);
+        }
+        catch (Exception exception) when (exception is StripeUnavailableException or StripeKeyRejectedException or TimeoutException or HttpRequestException)
+        {
+            LogCatchUpPaused(logger, OrganizationId, exception.GetType().Name);
+        }
+        catch (Exception exception)
+        {
+            LogCatchUpError(logger, OrganizationId, exception);
+        }
+        finally
+        {
+            _catchUp?.Dispose();
+            _catchUp = null;
+        }
+    }
+
+    /// <summary>The event as Stripe sent it, so the log holds the same payload whether listed or delivered.</summary>
+    private static string RawJson(global::Stripe.Event ev) =>
+        ev.RawJsonElement is { } raw ? raw.GetRawText() : ev.ToJson();
 
     private bool IsUnfinished =>
         state.State is { Connected: true, Backfill: { CompletedAt: null, Failed: false } };
@@ -175,6 +311,8 @@ public sealed partial class StripeAccountGrain(
             await UnregisterResumeReminderAsync();
             LogBackfillCompleted(logger, OrganizationId, backfill.Customers.Imported, backfill.Invoices.Imported,
                 backfill.InvoicePayments.Imported, (backfill.CompletedAt.Value - backfill.StartedAt).TotalSeconds);
+            // Whatever webhooks missed while the backfill ran (endpoint down, drops) is in the Events API.
+            StartCatchingUp();
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -306,11 +444,25 @@ public sealed partial class StripeAccountGrain(
         await state.WriteStateAsync();
     }
 
-    private async Task UnregisterResumeReminderAsync()
+    private Task UnregisterResumeReminderAsync() => UnregisterReminderAsync(ResumeReminder);
+
+    private async Task UnregisterReminderAsync(string name)
     {
-        if (await this.GetReminder(ResumeReminder) is { } reminder)
+        if (await this.GetReminder(name) is { } reminder)
             await this.UnregisterReminder(reminder);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Organization {OrganizationId} caught up from the Events API: {Fresh} events not seen before")]
+    private static partial void LogCaughtUp(ILogger logger, string organizationId, int fresh);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Catch-up of organization {OrganizationId} paused on {Failure}; the next one retries")]
+    private static partial void LogCatchUpPaused(ILogger logger, string organizationId, string failure);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Catch-up of organization {OrganizationId} stopped on an unexpected error; the next one retries")]
+    private static partial void LogCatchUpError(ILogger logger, string organizationId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Organization {OrganizationId} missed events older than Stripe keeps; starting a full sync")]
+    private static partial void LogCatchUpTooLate(ILogger logger, string organizationId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Organization {OrganizationId} connected Stripe account {AccountId}")]
     private static partial void LogConnected(ILogger logger, string organizationId, string accountId);

@@ -9,7 +9,14 @@ public sealed class StripeAccountState
     [Id(2)] public string? SecretKeyCipher { get; set; }
     [Id(3)] public string? WebhookSecretCipher { get; set; }
     [Id(4)] public Backfill? Backfill { get; set; }
+    /// <summary>Stripe's time of the newest event a catch-up listed.</summary>
     [Id(5)] public DateTimeOffset? LastEventAt { get; set; }
+    /// <summary>
+    /// When the last complete catch-up started: every event created before it (less the overlap) has
+    /// been listed. The next catch-up lists from here, not from the newest webhook, which may have
+    /// overtaken a dropped one.
+    /// </summary>
+    [Id(6)] public DateTimeOffset? EventsListedUntil { get; set; }
 }
 
 /// <summary>One full backfill run: a cursor per listed Stripe collection, persisted after each page.</summary>

@@ -77,6 +77,15 @@ public sealed partial class StripeGateway(
         ListAsync(organizationId, "GET /v1/payment_intents", secretKey, cancellation, (client, ct) => new PaymentIntentService(client).ListAsync(
             new PaymentIntentListOptions { Limit = PageSize, StartingAfter = startingAfter }, null, ct));
 
+    /// <summary>One invoice payment with its payment method, as the backfill lists them; "as of" the request.</summary>
+    public async Task<(InvoicePayment Payment, DateTimeOffset RequestedAt)> GetInvoicePaymentAsync(string organizationId, string secretKey, string id, CancellationToken cancellation)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        if (KeyProblem(secretKey) is { } problem) throw new StripeKeyRejectedException(problem);
+        return await CallAsync(organizationId, "GET /v1/invoice_payments/{id}", (client, ct) => new InvoicePaymentService(client).GetAsync(id,
+            new InvoicePaymentGetOptions { Expand = [.. InvoicePaymentExpansions.Select(path => path["data.".Length..])] }, null, ct), secretKey, cancellation);
+    }
+
     /// <summary>Events created at or after <paramref name="createdGte"/>, newest first as Stripe lists them (30 days retained).</summary>
     public Task<StripePage<Event>> ListEventsAsync(string organizationId, string secretKey, DateTimeOffset createdGte, string? startingAfter, CancellationToken cancellation) =>
         ListAsync(organizationId, "GET /v1/events", secretKey, cancellation, (client, ct) => new EventService(client).ListAsync(

@@ -131,6 +131,9 @@ public sealed class StripeEmulator : IAsyncDisposable
         return _webhooks.DeliverAsync(account, events, options, cancellation);
     }
 
+    /// <summary>Delivers webhooks through this handler (an in-memory test server's) rather than over TCP.</summary>
+    public void UseWebhookTransport(HttpMessageHandler handler) => _webhooks.UseTransport(handler);
+
     public Task WaitForWebhooksAsync(TimeSpan? timeout = null) => _webhooks.WaitIdleAsync(timeout ?? TimeSpan.FromSeconds(10));
     public IReadOnlyList<WebhookDelivery> WebhookDeliveries(string accountId) => Account(accountId).Webhook.Deliveries;
 

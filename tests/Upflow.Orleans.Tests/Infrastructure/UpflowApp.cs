@@ -24,6 +24,11 @@ public class UpflowApp : IAsyncLifetime
 
     protected virtual Task AfterStopAsync() => Task.CompletedTask;
 
+    protected virtual Task AfterStartAsync() => Task.CompletedTask;
+
+    /// <summary>The in-memory server's handler: what an in-process caller (the Stripe emulator's webhooks) sends through.</summary>
+    public HttpMessageHandler ServerHandler() => _factory.Server.CreateHandler();
+
     public async Task InitializeAsync()
     {
         await BeforeStartAsync();
@@ -41,6 +46,7 @@ public class UpflowApp : IAsyncLifetime
         });
         using var client = _factory.CreateClient();
         (await client.GetAsync("/health/ready")).EnsureSuccessStatusCode();
+        await AfterStartAsync();
     }
 
     public async Task DisposeAsync()

@@ -14,7 +14,17 @@ namespace Upflow.StripeEmulator.Webhooks;
 internal sealed class WebhookDispatcher : IAsyncDisposable
 {
     private readonly Channel<(StripeAccount Account, StripeEvent Event)> _queue = Channel.CreateUnbounded<(StripeAccount, StripeEvent)>();
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>
+    /// Sends deliveries through <paramref name="handler"/> instead of the network, e.g. an in-memory
+    /// test server's handler; endpoint URLs must then be absolute URLs that server answers.
+    /// </summary>
+    public void UseTransport(HttpMessageHandler handler)
+    {
+        var previous = Interlocked.Exchange(ref _http, new HttpClient(handler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(30) });
+        previous.Dispose();
+    }
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
     private int _inFlight;

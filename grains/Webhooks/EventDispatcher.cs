@@ -1,0 +1,136 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Upflow.Orleans.Accounts;
+using Upflow.Orleans.Ledger;
+using Upflow.Orleans.Organizations;
+using Upflow.Orleans.Sync;
+
+namespace Upflow.Orleans.Webhooks;
+
+/// <summary>
+/// Routes recorded events to the grain that owns their object, then marks them applied. Webhooks are
+/// queued here once acknowledged and applied by a few workers; the drain and the catch-up apply
+/// directly. Each grain orders what it receives by its own state (<see cref="SnapshotOrdering"/>), so
+/// events may be applied in any order, and applying one twice is harmless. Webhooks of one object
+/// still go through one worker in the order they arrived: Stripe's <c>created</c> is to the second,
+/// so two changes of an object within one second tie, and arrival order is then the best guess.
+/// </summary>
+public sealed partial class EventDispatcher(IGrainFactory grains, EventLog events, ILogger<EventDispatcher> logger)
+{
+    private const int Workers = 16;
+
+    private readonly Channel<StripeEventRecord>[] _queues =
+        [.. Enumerable.Range(0, Workers).Select(_ => Channel.CreateUnbounded<StripeEventRecord>(new UnboundedChannelOptions { SingleReader = true }))];
+
+    /// <summary>Queues an acknowledged event; if the silo stops first, the drain applies it later.</summary>
+    public void Enqueue(StripeEventRecord record)
+    {
+        var partition = (uint)StringComparer.Ordinal.GetHashCode(record.OrganizationId + "/" + (record.ObjectId ?? record.EventId)) % Workers;
+        _queues[partition].Writer.TryWrite(record);
+    }
+
+    /// <summary>Runs the workers until <paramref name="stopping"/>.</summary>
+    public Task RunAsync(CancellationToken stopping) =>
+        Task.WhenAll(_queues.Select(queue => WorkAsync(queue.Reader, stopping)));
+
+    private async Task WorkAsync(ChannelReader<StripeEventRecord> queue, CancellationToken stopping)
+    {
+        try
+        {
+            await foreach (var record in queue.ReadAllAsync(stopping))
+                await TryApplyAsync(record);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Applies and marks applied; on failure logs and leaves the event to the drain.</summary>
+    public async Task<bool> TryApplyAsync(StripeEventRecord record)
+    {
+        try
+        {
+            var outcome = await ApplyAsync(record);
+            await events.MarkAppliedAsync(record.OrganizationId, record.EventId, outcome);
+            return true;
+        }
+        catch (Exception exception)
+        {
+            LogApplyFailed(logger, record.OrganizationId, record.EventId, record.Type, exception);
+            return false;
+        }
+    }
+
+    private async Task<string> ApplyAsync(StripeEventRecord record)
+    {
+        if (StripeEventRoutes.RouteOf(record.Type) is not { } route) return Outcomes.Ignored;
+        if (route == StripeEventRoute.NoLedgerChange) return Outcomes.NoChange;
+
+        global::Stripe.IHasObject? data;
+        try
+        {
+            data = global::Stripe.EventUtility.ParseEvent(record.Payload, throwOnApiVersionMismatch: false).Data?.Object;
+        }
+        catch (Exception exception) when (exception is global::Stripe.StripeException or Newtonsoft.Json.JsonException or System.Text.Json.JsonException)
+        {
+            LogUnreadable(logger, record.OrganizationId, record.EventId, record.Type);
+            return Outcomes.Unreadable;
+        }
+
+        var asOf = StripeEventRoutes.AsOf(record.Created);
+        switch (route, data)
+        {
+            case (StripeEventRoute.Customer, global::Stripe.Customer customer):
+            {
+                var snapshot = StripeSnapshots.FromCustomer(customer, asOf);
+                // Stripe's customer.deleted carries the customer as it was, without deleted: true.
+                if (record.Type == "customer.deleted")
+                    snapshot = snapshot with { Deleted = true, Native = CustomerNativeFields.None };
+                var settings = await SettingsAsync(record.OrganizationId);
+                return Describe(await grains.GetGrain<ICustomerGrain>(new LedgerKey(record.OrganizationId, customer.Id).ToString())
+                    .Apply(snapshot, settings, SnapshotOrigin.Event));
+            }
+            case (StripeEventRoute.Invoice, global::Stripe.Invoice invoice):
+            {
+                var snapshot = StripeSnapshots.FromInvoice(invoice, asOf);
+                // A draft (or a deleted draft) never reaches the ledger: its grain need not even wake up.
+                if (!InvoiceStatusRules.IsImported(snapshot)) return Outcomes.NotImported;
+                var settings = await SettingsAsync(record.OrganizationId);
+                return Describe(await grains.GetGrain<IInvoiceGrain>(new LedgerKey(record.OrganizationId, invoice.Id).ToString())
+                    .Apply(snapshot, settings, SnapshotOrigin.Event));
+            }
+            case (StripeEventRoute.InvoicePayment, global::Stripe.InvoicePayment payment):
+                return Describe(await grains.GetGrain<IStripeAccountGrain>(record.OrganizationId).ApplyInvoicePayment(payment.Id));
+            default:
+                LogUnreadable(logger, record.OrganizationId, record.EventId, record.Type);
+                return Outcomes.Unreadable;
+        }
+    }
+
+    private Task<SyncSettings> SettingsAsync(string organizationId) =>
+        grains.GetGrain<IOrganizationGrain>(organizationId).GetSyncSettings();
+
+    private static string Describe(ApplyOutcome outcome) => outcome switch
+    {
+        ApplyOutcome.Applied => Outcomes.Applied,
+        ApplyOutcome.Stale => Outcomes.Stale,
+        _ => Outcomes.NotImported,
+    };
+
+    /// <summary>upflow_events.outcome.</summary>
+    public static class Outcomes
+    {
+        public const string Applied = "applied";
+        public const string Stale = "stale";
+        public const string NotImported = "not_imported";
+        public const string NoChange = "no_change";
+        public const string Ignored = "ignored";
+        public const string Unreadable = "unreadable";
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} ({EventType}) of organization {OrganizationId} could not be applied; the drain retries it")]
+    private static partial void LogApplyFailed(ILogger logger, string organizationId, string eventId, string eventType, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} ({EventType}) of organization {OrganizationId} has no object of the expected kind; recorded as unreadable")]
+    private static partial void LogUnreadable(ILogger logger, string organizationId, string eventId, string eventType);
+}

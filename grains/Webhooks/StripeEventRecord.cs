@@ -1,0 +1,29 @@
+namespace Upflow.Orleans.Webhooks;
+
+/// <summary>A Stripe event as stored in upflow_events: the verified payload, verbatim (<c>ObjectId</c>, data.object.id, only orders dispatch).</summary>
+public sealed record StripeEventRecord(
+    string OrganizationId,
+    string EventId,
+    string Type,
+    DateTimeOffset Created,
+    string Payload,
+    string Source,
+    string? ObjectId = null)
+{
+    public static class Sources
+    {
+        public const string Webhook = "webhook";
+        public const string CatchUp = "catch_up";
+    }
+}
+
+/// <summary>What recording an event did: a first sighting to dispatch, a duplicate, or an unknown type kept but never dispatched.</summary>
+public enum RecordOutcome
+{
+    New = 0,
+    Duplicate = 1,
+    Ignored = 2,
+}
+
+/// <summary>An organization's event stream as GET /v1/stripe/sync shows it.</summary>
+public sealed record EventStreamStatus(DateTimeOffset? LastEventAt, double? LagSeconds, long WaitingEvents);

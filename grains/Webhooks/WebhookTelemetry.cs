@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Upflow.Orleans.Stripe;
+
+namespace Upflow.Orleans.Webhooks;
+
+/// <summary>Webhook instruments on the "Upflow.Orleans" meter, tagged with the organization id only.</summary>
+public sealed class WebhookTelemetry
+{
+    private readonly Counter<long> _received;
+    private readonly Counter<long> _duplicates;
+    private readonly Counter<long> _ignored;
+    private readonly Counter<long> _rejected;
+    private readonly Histogram<double> _lag;
+
+    public WebhookTelemetry(IMeterFactory meters)
+    {
+        var meter = meters.Create(StripeTelemetry.Name);
+        _received = meter.CreateCounter<long>("upflow.webhooks.received", "{event}", "Signed webhook events durably recorded (duplicates and ignored types included).");
+        _duplicates = meter.CreateCounter<long>("upflow.webhooks.duplicates", "{event}", "Webhook deliveries of an event already recorded.");
+        _ignored = meter.CreateCounter<long>("upflow.webhooks.ignored", "{event}", "Webhook events of a type the engine does not handle: acknowledged, never dispatched.");
+        _rejected = meter.CreateCounter<long>("upflow.webhooks.rejected", "{request}", "Webhook requests refused: bad, missing or expired signature, unknown organization, malformed body.");
+        _lag = meter.CreateHistogram<double>("upflow.webhooks.lag", "s", "From Stripe creating an event to its webhook being durably recorded.");
+    }
+
+    public void Recorded(string organizationId, RecordOutcome outcome, TimeSpan lag)
+    {
+        var tags = new TagList { { StripeTelemetry.OrganizationTag, organizationId } };
+        _received.Add(1, tags);
+        if (outcome == RecordOutcome.Duplicate) _duplicates.Add(1, tags);
+        if (outcome == RecordOutcome.Ignored) _ignored.Add(1, tags);
+        _lag.Record(Math.Max(0, lag.TotalSeconds), tags);
+    }
+
+    public void Rejected(string reason) => _rejected.Add(1, new TagList { { "reason", reason } });
+}
