@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Runs the product (silo + HTTP API) on a project-local PostgreSQL, installed and started if needed.
 #   scripts/run.sh            the service on http://127.0.0.1:5080
+#   scripts/run.sh --demo     also the Stripe emulator with generated data, an organization
+#                             connected to it, and the backfill's progress until it is live
 set -euo pipefail
 source "$(dirname "$0")/pg.sh"
 cd "$UPFLOW_ROOT"
 
+demo=false
 for argument in "$@"; do
   case "$argument" in
-    -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+    --demo) demo=true ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
     *) echo "unknown argument: $argument" >&2; exit 2 ;;
   esac
 done
@@ -32,4 +36,9 @@ echo "==> Building"
 dotnet build -c Release --nologo -v quiet silo/Upflow.Orleans.Silo.csproj >/dev/null
 echo "==> Upflow.Orleans on $Urls (admin key in .data/admin-key; PostgreSQL on 127.0.0.1:$UPFLOW_PG_PORT)"
 
-exec dotnet run -c Release --no-build --project silo/Upflow.Orleans.Silo.csproj
+if [[ "$demo" == true ]]; then
+  source "$(dirname "$0")/demo.sh"
+  run_demo
+else
+  exec dotnet run -c Release --no-build --project silo/Upflow.Orleans.Silo.csproj
+fi
