@@ -48,7 +48,7 @@ public sealed class BackfillRecoveryTests : IAsyncLifetime
     public async Task A_backfill_interrupted_by_a_silo_kill_completes_with_exact_counts_without_starting_over()
     {
         var account = _stripe.CreateAccount();
-        var expected = _stripe.Generate(account.Id, new GenerationSpec { Seed = 21, Customers = 600, InvoicesPerCustomer = 3 });
+        var expected = _stripe.Generate(account.Id, new GenerationSpec { Seed = 21, Customers = 1500, InvoicesPerCustomer = 3 });
         // Slow Stripe down so that the kill lands in the middle of the backfill.
         _stripe.ConfigureFaults(account.Id, new FaultSettings { Latency = TimeSpan.FromMilliseconds(250) });
         var organizationId = OrganizationId.New();
@@ -56,7 +56,7 @@ public sealed class BackfillRecoveryTests : IAsyncLifetime
         var accountGrain = _cluster.Client.GetGrain<IStripeAccountGrain>(organizationId);
         Assert.True((await accountGrain.Connect(account.SecretKey, "whsec_x")).Accepted);
 
-        await Until(async () => (await accountGrain.GetStatus()).Progress.Customers >= 200, "a third of the customers");
+        await Until(async () => (await accountGrain.GetStatus()).Progress.Customers >= 700, "half of the customers");
         var host = await HostOf(organizationId);
         await _cluster.KillSiloAsync(_cluster.Silos.Single(silo => silo.SiloAddress.Equals(host)));
 
@@ -71,10 +71,11 @@ public sealed class BackfillRecoveryTests : IAsyncLifetime
         Assert.Equal(expected.Customers, await _database.CountAsync("upflow_customers"));
         Assert.Equal(expected.NonDraftInvoices, await _database.CountAsync("upflow_invoices"));
         Assert.Equal(expected.PaidInvoicePayments, await _database.CountAsync("upflow_payments"));
-        // Resuming from the cursors re-reads at most the pages being applied and the one prefetched.
+        // Resuming from the cursors re-reads at most the pages that were in flight on the dead activation
+        // (fetched ahead, applying, awaiting their checkpoint): far fewer than the half a restart would redo.
         static long Pages(int objects) => Math.Max(1, (objects + 99) / 100);
-        Assert.InRange(_stripe.RequestCount(account.Id, "GET /v1/customers"), Pages(expected.Customers), Pages(expected.Customers) + 8);
-        Assert.InRange(_stripe.RequestCount(account.Id, "GET /v1/invoices"), Pages(expected.Invoices), Pages(expected.Invoices) + 8);
+        Assert.InRange(_stripe.RequestCount(account.Id, "GET /v1/customers"), Pages(expected.Customers), Pages(expected.Customers) + 12);
+        Assert.InRange(_stripe.RequestCount(account.Id, "GET /v1/invoices"), Pages(expected.Invoices), Pages(expected.Invoices) + 12);
     }
 
     private async Task<SiloAddress> HostOf(string organizationId)
