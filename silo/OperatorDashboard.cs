@@ -21,16 +21,17 @@ namespace Upflow.Orleans.Silo;
 public sealed record OperatorDashboard(string Host, int Port)
 {
     public const string Section = "Orleans:Dashboard";
+    public const string EnabledKey = "Orleans:Dashboard:Enabled";
+    public const string HostKey = "Orleans:Dashboard:Host";
+    public const string PortKey = "Orleans:Dashboard:Port";
     public const string DefaultHost = "127.0.0.1";
     public const int DefaultPort = 8080;
 
     /// <summary>Null when the dashboard is off. Read when the builder runs: Kestrel binds the port.</summary>
-    public static OperatorDashboard? FromConfiguration(IConfiguration configuration)
-    {
-        var section = configuration.GetSection(Section);
-        if (!section.GetValue("Enabled", false)) return null;
-        return new OperatorDashboard(section["Host"] is { Length: > 0 } host ? host : DefaultHost, section.GetValue("Port", DefaultPort));
-    }
+    public static OperatorDashboard? FromConfiguration(IConfiguration configuration) =>
+        configuration.GetValue(EnabledKey, false)
+            ? new OperatorDashboard(configuration[HostKey] is { Length: > 0 } host ? host : DefaultHost, configuration.GetValue(PortKey, DefaultPort))
+            : null;
 
     /// <summary>Adds the operator port to the HTTP URLs (keeping Urls / ASPNETCORE_URLS) and the dashboard services.</summary>
     public void AddTo(WebApplicationBuilder builder)
@@ -42,7 +43,7 @@ public sealed record OperatorDashboard(string Host, int Port)
                 ? httpPorts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(port => $"http://*:{port}").ToArray()
                 : ["http://localhost:5000"];
         if (urls.Any(url => BindingAddress.Parse(url).Port == Port))
-            throw new InvalidOperationException($"Orleans:Dashboard:Port {Port} is also an HTTP API port ({string.Join(";", urls)}); the dashboard needs a port of its own.");
+            throw new InvalidOperationException($"{PortKey} {Port} is also an HTTP API port ({string.Join(";", urls)}); the dashboard needs a port of its own.");
         builder.WebHost.UseUrls([.. urls, $"http://{Host}:{Port}"]);
 
         builder.Services.AddSingleton(this);
