@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Npgsql;
 using OpenTelemetry;
+using Orleans.Dashboard;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -33,7 +34,19 @@ if (!builder.Environment.IsDevelopment())
 
 // Configuration is read when the host is built, not here, so that test hosts can override it.
 builder.Services.AddUpflowGrainServices(builder.Configuration, services => services.GetRequiredService<IConfiguration>().RequiredConnectionString());
-builder.UseOrleans(silo => silo.UseUpflowEndpoints().UseUpflowPostgres());
+var dashboard = OperatorDashboard.FromConfiguration(builder.Configuration);
+builder.UseOrleans(silo =>
+{
+    silo.UseUpflowEndpoints().UseUpflowPostgres().UseUpflowKubernetesHosting(builder.Configuration);
+    if (dashboard is not null) silo.AddDashboard();
+});
+dashboard?.AddTo(builder);
+
+// SIGTERM (a pod deleted, a rolling update): Kestrel stops accepting and lets in-flight requests finish,
+// then the silo deactivates its grains (writing their state) and leaves the membership table. All of it
+// must fit in this budget, and Kubernetes' terminationGracePeriodSeconds must exceed it.
+builder.Services.AddOptions<HostOptions>().Configure<IConfiguration>((options, configuration) =>
+    options.ShutdownTimeout = configuration.GetValue("Upflow:ShutdownTimeout", TimeSpan.FromSeconds(60)));
 builder.Services.AddUpflowApi(builder.Configuration);
 
 builder.Services.AddHealthChecks()
@@ -62,6 +75,7 @@ app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => fa
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") })
     .AllowAnonymous().WithMetadata(new SkipQueryValidation());
 app.UseUpflowApi();
+dashboard?.MapTo(app);
 app.Run();
 
 public partial class Program;

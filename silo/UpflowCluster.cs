@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Hosting.Kubernetes;
 using Upflow.Orleans.Storage;
 
 namespace Upflow.Orleans.Silo;
@@ -27,6 +28,21 @@ public static class UpflowCluster
         return silo;
     }
 
+    public const string KubernetesEnabledKey = "Orleans:Kubernetes:Enabled";
+
+    /// <summary>
+    /// Orleans' Kubernetes hosting when <c>Orleans:Kubernetes:Enabled</c>: cluster and service id from
+    /// ORLEANS_CLUSTER_ID / ORLEANS_SERVICE_ID, the silo name from POD_NAME, the advertised address from
+    /// POD_IP, and silos whose pod is gone are declared dead without waiting for probes to time out.
+    /// Membership stays in PostgreSQL (ADO.NET clustering); the agent only watches pods.
+    /// </summary>
+    public static ISiloBuilder UseUpflowKubernetesHosting(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        // Read when the builder runs: the agent needs the pod environment, which exists only in a pod.
+        if (configuration.GetValue(KubernetesEnabledKey, false)) silo.UseKubernetesHosting();
+        return silo;
+    }
+
     /// <summary>Cluster identity and endpoints (Orleans:*), for the production host.</summary>
     public static ISiloBuilder UseUpflowEndpoints(this ISiloBuilder silo)
     {
@@ -37,15 +53,20 @@ public static class UpflowCluster
         });
         silo.Services.AddOptions<EndpointOptions>().Configure<IConfiguration>((options, configuration) =>
         {
-            var advertised = configuration["Orleans:AdvertisedIPAddress"] is { Length: > 0 } address
-                ? IPAddress.Parse(address)
-                : IPAddress.Loopback;
-            options.AdvertisedIPAddress = advertised;
+            // In Kubernetes the pod IP from the downward API, set here because Orleans' own default (the
+            // first local interface address) is filled in before the hosting package would look at POD_IP.
+            var address = configuration["Orleans:AdvertisedIPAddress"] is { Length: > 0 } configured
+                ? configured
+                : configuration.GetValue(KubernetesEnabledKey, false)
+                    ? configuration[KubernetesHostingOptions.PodIPEnvironmentVariable]
+                    : IPAddress.Loopback.ToString();
+            var advertised = address is { Length: > 0 } ? IPAddress.Parse(address) : null;
+            if (advertised is not null) options.AdvertisedIPAddress = advertised;
             options.SiloPort = configuration.GetValue("Orleans:SiloPort", 11111);
             options.GatewayPort = configuration.GetValue("Orleans:GatewayPort", 30000);
-            if (!IPAddress.IsLoopback(advertised))
+            if (advertised is not null && !IPAddress.IsLoopback(advertised))
             {
-                // In a pod the advertised address is the pod IP; listen on every interface.
+                // Other silos and clients reach this one on a container or pod IP: listen on every interface.
                 options.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, options.SiloPort);
                 options.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, options.GatewayPort);
             }
