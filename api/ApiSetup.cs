@@ -11,6 +11,7 @@ using Upflow.Orleans.Api.Auth;
 using Upflow.Orleans.Api.Http;
 using Upflow.Orleans.Api.Ledger;
 using Upflow.Orleans.Api.Organizations;
+using Upflow.Orleans.Api.Payments;
 using Upflow.Orleans.Api.Stripe;
 
 namespace Upflow.Orleans.Api;
@@ -57,6 +58,7 @@ public static class ApiSetup
         app.MapOrganizationEndpoints();
         app.MapStripeEndpoints();
         app.MapLedgerEndpoints();
+        app.MapPaymentEndpoints();
         return app;
     }
 }

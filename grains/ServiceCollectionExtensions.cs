@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Upflow.Orleans.Accounts;
+using Upflow.Orleans.Payments;
 using Upflow.Orleans.Secrets;
 using Upflow.Orleans.Storage;
 using Upflow.Orleans.Stripe;
@@ -22,6 +23,8 @@ public static class ServiceCollectionExtensions
         services.AddSecretBox();
         services.AddStripeGateway(configuration);
         services.AddOptions<SyncOptions>().Bind(configuration.GetSection("Upflow:Sync"));
+        services.AddOptions<WriteBackOptions>().Bind(configuration.GetSection(WriteBackOptions.Section));
+        services.TryAddSingleton<PaymentTelemetry>();
         return services;
     }
 }

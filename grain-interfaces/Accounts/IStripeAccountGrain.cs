@@ -23,6 +23,14 @@ public interface IStripeAccountGrain : IGrainWithStringKey
 
     [Alias("GetStatus"), AlwaysInterleave]
     Task<SyncStatus> GetStatus();
+
+    /// <summary>
+    /// Write-back: marks a Stripe invoice paid out of band with the caller's idempotency key. The
+    /// secret key is decrypted here, for the call, and never leaves the grain. Interleaved: payments
+    /// export side by side, each call only reads the connection.
+    /// </summary>
+    [Alias("PayInvoiceOutOfBand"), AlwaysInterleave]
+    Task<Payments.WriteBackOutcome> PayInvoiceOutOfBand(string invoiceId, string idempotencyKey);
 }
 
 [GenerateSerializer, Immutable, Alias("upflow.ConnectOutcome")]
