@@ -175,6 +175,8 @@ public sealed partial class PaymentGrain(
         var outcome = await PayAsync(invoiceId, ExportRules.IdempotencyKey(record.Id, record.Export.ManualRetries));
         now = clock.GetUtcNow();
         var export = ExportRules.AfterAttempt(record.Export, outcome, now, Options, Random.Shared.NextDouble());
+        // The invoice first: whoever sees the payment exported sees its invoice PAID.
+        if (export.Status == ExportStatuses.Exported && outcome?.Invoice is { } invoice) await MarkInvoicePaidAsync(invoice);
         await SaveAsync(record with { Export = export, UpdatedAt = now });
 
         var outcomeName = outcome?.Status switch
@@ -191,7 +193,6 @@ public sealed partial class PaymentGrain(
         switch (export.Status)
         {
             case ExportStatuses.Exported:
-                if (outcome?.Invoice is { } invoice) await MarkInvoicePaidAsync(invoice);
                 await UnregisterExportReminderAsync();
                 LogExported(logger, _key.OrganizationId, record.Id, export.Attempts);
                 break;

@@ -57,9 +57,6 @@ public sealed class PaymentRequestGrain(
         var invoice = (await ledger.FindInvoiceAsync(organizationId, request.InvoiceId))?.Snapshot;
         if (invoice is null)
             return RecordPaymentOutcome.Refused(RecordPaymentStatus.InvoiceNotFound, $"No invoice '{request.InvoiceId}'.");
-        if (!string.Equals(invoice.Currency, request.Currency, StringComparison.OrdinalIgnoreCase))
-            return RecordPaymentOutcome.Refused(RecordPaymentStatus.CurrencyMismatch,
-                $"Invoice {invoice.Id} is in '{invoice.Currency}'; the payment is in '{request.Currency}'.");
         switch (invoice.StripeStatus)
         {
             case "void":
@@ -67,6 +64,9 @@ public sealed class PaymentRequestGrain(
             case "paid":
                 return RecordPaymentOutcome.Refused(RecordPaymentStatus.InvoiceAlreadyPaid, $"Invoice {invoice.Id} is already paid.");
         }
+        if (!string.Equals(invoice.Currency, request.Currency, StringComparison.OrdinalIgnoreCase))
+            return RecordPaymentOutcome.Refused(RecordPaymentStatus.CurrencyMismatch,
+                $"Invoice {invoice.Id} is in '{invoice.Currency}'; the payment is in '{request.Currency}'.");
         if (request.Amount > invoice.AmountRemaining)
             return RecordPaymentOutcome.Refused(RecordPaymentStatus.AmountExceedsRemaining,
                 $"The amount {request.Amount} exceeds the {invoice.AmountRemaining} remaining on invoice {invoice.Id}.");

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Upflow.Orleans.Tests.Infrastructure;
 
@@ -22,6 +23,9 @@ public class UpflowApp : IAsyncLifetime
 
     protected virtual Task BeforeStartAsync() => Task.CompletedTask;
 
+    /// <summary>Service overrides, e.g. Orleans' ReminderOptions for reminders faster than a minute.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services) { }
+
     protected virtual Task AfterStopAsync() => Task.CompletedTask;
 
     public async Task InitializeAsync()
@@ -38,6 +42,7 @@ public class UpflowApp : IAsyncLifetime
             web.UseSetting("Orleans:GatewayPort", FreePorts.Next().ToString());
             web.UseSetting("Upflow:EncryptionKey", NewEncryptionKey());
             foreach (var (key, value) in Settings()) web.UseSetting(key, value);
+            web.ConfigureServices(ConfigureServices);
         });
         using var client = _factory.CreateClient();
         (await client.GetAsync("/health/ready")).EnsureSuccessStatusCode();
