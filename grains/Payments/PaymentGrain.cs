@@ -174,9 +174,11 @@ public sealed partial class PaymentGrain(
         activity?.SetTag("export.attempt", record.Export.Attempts + 1);
         var outcome = await PayAsync(invoiceId, ExportRules.IdempotencyKey(record.Id, record.Export.ManualRetries));
         now = clock.GetUtcNow();
+        // The invoice first: whoever sees the payment exported sees its invoice PAID. If the ledger
+        // cannot take it now, the attempt counts as transient: the next one replays Stripe's answer.
+        if (outcome is { Status: WriteBackStatus.Paid, Invoice: { } invoice } && !await MarkInvoicePaidAsync(invoice))
+            outcome = new WriteBackOutcome(WriteBackStatus.Failed, "The ledger could not record the paid invoice.", null);
         var export = ExportRules.AfterAttempt(record.Export, outcome, now, Options, Random.Shared.NextDouble());
-        // The invoice first: whoever sees the payment exported sees its invoice PAID.
-        if (export.Status == ExportStatuses.Exported && outcome?.Invoice is { } invoice) await MarkInvoicePaidAsync(invoice);
         await SaveAsync(record with { Export = export, UpdatedAt = now });
 
         var outcomeName = outcome?.Status switch
@@ -234,19 +236,21 @@ public sealed partial class PaymentGrain(
     /// <summary>
     /// The ledger shows the invoice PAID as soon as Stripe says so, from the invoice its pay call
     /// returned; the invoice.paid event that follows is then stale or equal, and creates no payment
-    /// (paying out of band creates no invoice_payment). If this fails, that next snapshot repairs it.
+    /// (paying out of band creates no invoice_payment).
     /// </summary>
-    private async Task MarkInvoicePaidAsync(InvoiceSnapshot invoice)
+    private async Task<bool> MarkInvoicePaidAsync(InvoiceSnapshot invoice)
     {
         try
         {
             var settings = await GrainFactory.GetGrain<IOrganizationGrain>(_key.OrganizationId).GetSyncSettings();
             await GrainFactory.GetGrain<IInvoiceGrain>(new LedgerKey(_key.OrganizationId, invoice.Id).ToString())
                 .Apply(invoice, settings, SnapshotOrigin.Event);
+            return true;
         }
         catch (Exception exception)
         {
             LogInvoiceNotMarked(logger, _key.OrganizationId, invoice.Id, exception.GetType().Name);
+            return false;
         }
     }
 
@@ -280,6 +284,6 @@ public sealed partial class PaymentGrain(
     [LoggerMessage(Level = LogLevel.Error, Message = "Export of payment {PaymentId} of organization {OrganizationId} failed unexpectedly")]
     private static partial void LogUnexplained(ILogger logger, string organizationId, string paymentId, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice {InvoiceId} of organization {OrganizationId} was paid in Stripe but not updated in the ledger ({Failure}); its next snapshot will")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice {InvoiceId} of organization {OrganizationId} was paid in Stripe but not updated in the ledger ({Failure}); the export is retried")]
     private static partial void LogInvoiceNotMarked(ILogger logger, string organizationId, string invoiceId, string failure);
 }
