@@ -20,6 +20,7 @@ namespace Upflow.Orleans.Tests.Payments;
 /// the gateway's own retries off (every failure is the payment grain's to retry) and one silo killed
 /// while the payments come in.
 /// </summary>
+[Collection(AtVolume.Name)]
 public sealed class WriteBackClusterTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Payments = 1000;
@@ -171,4 +172,11 @@ public sealed class WriteBackClusterTests(ITestOutputHelper output) : IAsyncLife
         }
         Assert.Fail($"Timed out waiting for {what}.");
     }
+}
+
+/// <summary>Runs alone: two silos and 1,000 exports would skew the timing-sensitive pacing tests beside them.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AtVolume
+{
+    public const string Name = "write-back at volume";
 }
