@@ -11,6 +11,7 @@ using Upflow.Orleans.Api.Auth;
 using Upflow.Orleans.Api.Http;
 using Upflow.Orleans.Api.Ledger;
 using Upflow.Orleans.Api.Organizations;
+using Upflow.Orleans.Api.Payments;
 using Upflow.Orleans.Api.Stripe;
 using Upflow.Orleans.Api.Webhooks;
 
@@ -59,6 +60,7 @@ public static class ApiSetup
         app.MapStripeEndpoints();
         app.MapLedgerEndpoints();
         app.MapWebhookEndpoints();
+        app.MapPaymentEndpoints();
         return app;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Upflow.Orleans.Accounts;
+using Upflow.Orleans.Payments;
 using Upflow.Orleans.Secrets;
 using Upflow.Orleans.Storage;
 using Upflow.Orleans.Stripe;
@@ -30,6 +31,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<WebhookTelemetry>();
         services.TryAddSingleton<EventDrain>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<EventDrain>());
+        services.AddOptions<WriteBackOptions>().Bind(configuration.GetSection(WriteBackOptions.Section));
+        services.TryAddSingleton<PaymentTelemetry>();
         return services;
     }
 }

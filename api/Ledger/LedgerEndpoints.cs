@@ -120,7 +120,7 @@ public static class LedgerEndpoints
         }
     }
 
-    private static async Task<LedgerRendering> RenderingAsync(IGrainFactory grains, string organizationId, TimeProvider clock)
+    internal static async Task<LedgerRendering> RenderingAsync(IGrainFactory grains, string organizationId, TimeProvider clock)
     {
         var profile = await grains.GetGrain<IOrganizationGrain>(organizationId).Get()
             ?? throw new InvalidOperationException($"Organization {organizationId} does not exist.");

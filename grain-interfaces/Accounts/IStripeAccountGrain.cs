@@ -45,6 +45,14 @@ public interface IStripeAccountGrain : IGrainWithStringKey
     /// </summary>
     [Alias("ApplyInvoicePayment"), AlwaysInterleave]
     Task<Ledger.ApplyOutcome> ApplyInvoicePayment(string invoicePaymentId);
+
+    /// <summary>
+    /// Write-back: marks a Stripe invoice paid out of band with the caller's idempotency key. The
+    /// secret key is decrypted here, for the call, and never leaves the grain. Interleaved: payments
+    /// export side by side, each call only reads the connection.
+    /// </summary>
+    [Alias("PayInvoiceOutOfBand"), AlwaysInterleave]
+    Task<Payments.WriteBackOutcome> PayInvoiceOutOfBand(string invoiceId, string idempotencyKey);
 }
 
 [GenerateSerializer, Immutable, Alias("upflow.ConnectOutcome")]

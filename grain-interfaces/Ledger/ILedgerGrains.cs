@@ -1,3 +1,4 @@
+using Upflow.Orleans.Payments;
 using Upflow.Orleans.Sync;
 
 namespace Upflow.Orleans.Ledger;
@@ -41,4 +42,12 @@ public interface IPaymentGrain : IGrainWithStringKey
 {
     [Alias("ApplyStripe")]
     Task<ApplyOutcome> ApplyStripe(PaymentSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin);
+
+    /// <summary>Creates the portal payment (<c>pay_…</c>) and starts its export; a second call is a no-op.</summary>
+    [Alias("RecordPortal")]
+    Task RecordPortal(PortalPayment payment);
+
+    /// <summary>"Export back to Stripe Billing": retries a payment in error (or brings a pending one forward).</summary>
+    [Alias("RequestExport")]
+    Task<ExportRequestStatus> RequestExport();
 }

@@ -50,12 +50,18 @@ public sealed record PaymentRecord(
 }
 
 /// <summary>Write-back state of a payment; Stripe's own payments are <c>not_applicable</c>.</summary>
+/// <param name="Attempts">Every attempt since the payment was recorded, manual retries included.</param>
+/// <param name="ManualRetries">"Export back to Stripe Billing" requests on a payment in error; each one
+/// starts a new retry budget and a new Stripe idempotency key (Stripe replays an earlier refusal for 24 h).</param>
+/// <param name="RoundAttempts">Attempts since the payment was recorded or last retried by hand: what the budget counts.</param>
 public sealed record PaymentExport(
     string Status,
     string? Error,
     int Attempts,
     DateTimeOffset? LastAttemptAt,
-    DateTimeOffset? NextAttemptAt)
+    DateTimeOffset? NextAttemptAt,
+    int ManualRetries = 0,
+    int RoundAttempts = 0)
 {
     public static PaymentExport NotApplicable { get; } = new(ExportStatuses.NotApplicable, null, 0, null, null);
 }

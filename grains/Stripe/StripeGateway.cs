@@ -102,9 +102,10 @@ public sealed partial class StripeGateway(
         if (KeyProblem(secretKey) is { } problem) return PayOutcome.Refused(problem);
         try
         {
-            await CallAsync(organizationId, "POST /v1/invoices/{id}/pay", (client, ct) => new InvoiceService(client).PayAsync(invoiceId,
+            var (invoice, sentAt) = await CallAsync(organizationId, "POST /v1/invoices/{id}/pay", (client, ct) => new InvoiceService(client).PayAsync(invoiceId,
                 new InvoicePayOptions { PaidOutOfBand = true }, new RequestOptions { IdempotencyKey = idempotencyKey }, ct), secretKey, cancellation);
-            return PayOutcome.Paid;
+            // Stripe answers with the paid invoice: the ledger can show it PAID without waiting for invoice.paid.
+            return PayOutcome.PaidWith(Sync.StripeSnapshots.FromInvoice(invoice, sentAt));
         }
         catch (StripeRequestRefusedException refused) when (refused.StatusCode == (int)HttpStatusCode.Conflict)
         {

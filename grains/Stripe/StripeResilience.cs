@@ -25,6 +25,18 @@ internal static partial class StripeResilience
     /// </summary>
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, StripeOptions options, StripePacing pacing, ILogger logger)
     {
+        // Polly refuses a retry strategy of 0 attempts; Stripe:MaxRetries = 0 means no retry strategy at all.
+        if (options.MaxRetries > 0) AddRetry(pipeline, options, logger);
+        pipeline
+            .AddRateLimiter(new RateLimiterStrategyOptions
+            {
+                RateLimiter = args => pacing.WaitAsync(StripeCall.Current?.OrganizationId ?? "unknown", args.Context.CancellationToken),
+            })
+            .AddTimeout(options.RequestTimeout);
+    }
+
+    private static void AddRetry(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, StripeOptions options, ILogger logger)
+    {
         pipeline
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
@@ -43,12 +55,7 @@ internal static partial class StripeResilience
                         args.Outcome.Exception?.GetType().Name, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds);
                     return ValueTask.CompletedTask;
                 },
-            })
-            .AddRateLimiter(new RateLimiterStrategyOptions
-            {
-                RateLimiter = args => pacing.WaitAsync(StripeCall.Current?.OrganizationId ?? "unknown", args.Context.CancellationToken),
-            })
-            .AddTimeout(options.RequestTimeout);
+            });
     }
 
     public static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context)

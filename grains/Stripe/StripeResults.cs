@@ -32,8 +32,11 @@ public sealed record PayOutcome
     [Id(0)] public PayStatus Status { get; init; }
     /// <summary>Stripe's message for <see cref="PayStatus.Refused"/>; a safe reason (no secret, no body) for <see cref="PayStatus.Failed"/>.</summary>
     [Id(1)] public string? Message { get; init; }
+    /// <summary>For <see cref="PayStatus.Paid"/>: the invoice Stripe returned, already paid.</summary>
+    [Id(2)] public Sync.InvoiceSnapshot? Invoice { get; init; }
 
     public static PayOutcome Paid { get; } = new() { Status = PayStatus.Paid };
+    public static PayOutcome PaidWith(Sync.InvoiceSnapshot invoice) => new() { Status = PayStatus.Paid, Invoice = invoice };
     public static PayOutcome Refused(string stripeMessage) => new() { Status = PayStatus.Refused, Message = stripeMessage };
     public static PayOutcome Failed(string reason) => new() { Status = PayStatus.Failed, Message = reason };
 }

@@ -21,7 +21,7 @@ public class SyncApp : UpflowApp
     public async Task<JsonElement> ConnectAndWaitAsync(HttpClient client, string secretKey, string state = "live", TimeSpan? timeout = null)
     {
         var response = await client.PutAsJsonAsync("/v1/stripe/connection", new { secretKey, webhookSecret = "whsec_test_secret" });
-        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
         return await WaitForSyncAsync(client, state, timeout);
     }
 

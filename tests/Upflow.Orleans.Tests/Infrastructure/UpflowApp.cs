@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Upflow.Orleans.Tests.Infrastructure;
 
@@ -21,6 +22,9 @@ public class UpflowApp : IAsyncLifetime
     protected virtual IEnumerable<KeyValuePair<string, string>> Settings() => [];
 
     protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+
+    /// <summary>Service overrides, e.g. Orleans' ReminderOptions for reminders faster than a minute.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services) { }
 
     protected virtual Task AfterStopAsync() => Task.CompletedTask;
 
@@ -43,6 +47,7 @@ public class UpflowApp : IAsyncLifetime
             web.UseSetting("Orleans:GatewayPort", FreePorts.Next().ToString());
             web.UseSetting("Upflow:EncryptionKey", NewEncryptionKey());
             foreach (var (key, value) in Settings()) web.UseSetting(key, value);
+            web.ConfigureServices(ConfigureServices);
         });
         using var client = _factory.CreateClient();
         (await client.GetAsync("/health/ready")).EnsureSuccessStatusCode();

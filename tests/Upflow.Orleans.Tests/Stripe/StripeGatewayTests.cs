@@ -209,8 +209,8 @@ public sealed class StripeGatewayTests(StripeGatewayFixture fixture) : IClassFix
         var open = fixture.Emulator.InvoiceIds(account.Id, "open");
         var invoice = open[0];
 
-        Assert.Equal(PayOutcome.Paid, await gateway.PayInvoiceOutOfBandAsync(org, account.SecretKey, invoice, "pay_1-export", CancellationToken.None));
-        Assert.Equal(PayOutcome.Paid, await gateway.PayInvoiceOutOfBandAsync(org, account.SecretKey, invoice, "pay_1-export", CancellationToken.None));
+        Assert.Equal(PayStatus.Paid, (await gateway.PayInvoiceOutOfBandAsync(org, account.SecretKey, invoice, "pay_1-export", CancellationToken.None)).Status);
+        Assert.Equal(PayStatus.Paid, (await gateway.PayInvoiceOutOfBandAsync(org, account.SecretKey, invoice, "pay_1-export", CancellationToken.None)).Status);
         var recorded = Assert.Single(fixture.Emulator.OutOfBandPayments(account.Id), p => p.InvoiceId == invoice);
         Assert.Equal("pay_1-export", recorded.IdempotencyKey);
 
@@ -229,7 +229,7 @@ public sealed class StripeGatewayTests(StripeGatewayFixture fixture) : IClassFix
 
         // Under 500s the write is retried with the same key: paid exactly once.
         fixture.Emulator.ConfigureFaults(account.Id, new FaultSettings { ServerErrorRate = 0.6, Seed = 5 });
-        Assert.Equal(PayOutcome.Paid, await gateway.PayInvoiceOutOfBandAsync(org, account.SecretKey, open[1], "pay_5-export", CancellationToken.None));
+        Assert.Equal(PayStatus.Paid, (await gateway.PayInvoiceOutOfBandAsync(org, account.SecretKey, open[1], "pay_5-export", CancellationToken.None)).Status);
         Assert.Single(fixture.Emulator.OutOfBandPayments(account.Id), p => p.InvoiceId == open[1]);
 
         fixture.Emulator.ConfigureFaults(account.Id, new FaultSettings { ServerErrorRate = 1 });

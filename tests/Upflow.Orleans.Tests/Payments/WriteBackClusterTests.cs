@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Npgsql;
+using Orleans.TestingHost;
+using Upflow.Orleans.Accounts;
+using Upflow.Orleans.Ledger;
+using Upflow.Orleans.Organizations;
+using Upflow.Orleans.Payments;
+using Upflow.Orleans.Tests.Cluster;
+using Upflow.Orleans.Tests.Infrastructure;
+using Upflow.StripeEmulator;
+using Upflow.StripeEmulator.Faults;
+using Upflow.StripeEmulator.Generation;
+using Xunit.Abstractions;
+
+namespace Upflow.Orleans.Tests.Payments;
+
+/// <summary>
+/// Write-back at volume on a two-silo cluster: 1,000 portal payments under 20% Stripe 500s, with
+/// the gateway's own retries off (every failure is the payment grain's to retry) and one silo killed
+/// while the payments come in.
+/// </summary>
+[Collection(AtVolume.Name)]
+public sealed class WriteBackClusterTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Payments = 1000;
+
+    private readonly TestDatabase _database = new();
+    private StripeEmulator.StripeEmulator _stripe = null!;
+    private TestCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        _stripe = await StripeEmulator.StripeEmulator.StartAsync(new StripeEmulatorOptions { Seed = 9 });
+        await _database.InitializeAsync();
+        var builder = new TestClusterBuilder(2);
+        builder.Options.UseTestClusterMembership = false;
+        builder.Properties["ConnectionStrings:Upflow"] = _database.ConnectionString;
+        builder.Properties["Upflow:EncryptionKey"] = UpflowApp.NewEncryptionKey();
+        builder.Properties["Stripe:ApiBase"] = _stripe.BaseUrl;
+        builder.Properties["Stripe:MaxRetries"] = "0";
+        builder.Properties["Stripe:MaxRequestsPerSecond"] = "2000";
+        builder.Properties["Upflow:Sync:ResumeInterval"] = "00:00:02";
+        builder.Properties["Upflow:WriteBack:MaxAttempts"] = "20";
+        builder.Properties["Upflow:WriteBack:RetryBaseDelay"] = "00:00:00.100";
+        builder.Properties["Upflow:WriteBack:MaxRetryDelay"] = "00:00:01";
+        builder.Properties["Upflow:WriteBack:ReminderPeriod"] = "00:00:01";
+        builder.AddSiloBuilderConfigurator<PostgresSilo>();
+        builder.AddSiloBuilderConfigurator<ShortTimeouts>();
+        builder.AddClientBuilderConfigurator<PostgresClient>();
+        builder.AddClientBuilderConfigurator<ShortTimeouts>();
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        await _database.DisposeAsync();
+        await _stripe.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_thousand_portal_payments_under_20pc_Stripe_failures_and_a_silo_kill_pay_each_invoice_out_of_band_exactly_once()
+    {
+        var account = _stripe.CreateAccount();
+        _stripe.Generate(account.Id, new GenerationSpec { Seed = 31, Customers = 900, InvoicesPerCustomer = 5, UnappliedPaymentRatio = 0 });
+        var organization = OrganizationId.New();
+        await _cluster.Client.GetGrain<IOrganizationGrain>(organization).Create("Acme", "Europe/Paris");
+        var stripeAccount = _cluster.Client.GetGrain<IStripeAccountGrain>(organization);
+        Assert.True((await stripeAccount.Connect(account.SecretKey, "whsec_test")).Accepted);
+        await WaitUntil(async () => (await stripeAccount.GetStatus()).State == SyncStates.Live, TimeSpan.FromSeconds(90), "the backfill");
+        var invoices = await OpenInvoicesAsync(organization);
+        Assert.True(invoices.Count >= Payments, $"Only {invoices.Count} open invoices were generated.");
+        invoices = invoices.Take(Payments).ToList();
+
+        _stripe.ConfigureFaults(account.Id, new FaultSettings { ServerErrorRate = 0.2, Seed = 13 });
+        var clock = Stopwatch.StartNew();
+        var paymentIds = new ConcurrentDictionary<string, string>();
+        var submitted = 0;
+        var killed = 0;
+        var victim = _cluster.Silos[1];
+        await Parallel.ForEachAsync(invoices.Select((invoice, index) => (invoice, index)), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (item, _) =>
+        {
+            if (Interlocked.Increment(ref submitted) == Payments / 2 && Interlocked.Exchange(ref killed, 1) == 0)
+                await _cluster.KillSiloAsync(victim);
+            var request = new PortalPaymentRequest(item.invoice.Id, item.invoice.AmountRemaining, item.invoice.Currency, DateTimeOffset.UtcNow.AddHours(-1), "bank_transfer");
+            var outcome = await RecordWithRetriesAsync(organization, $"portal-{item.index}", request);
+            Assert.Contains(outcome.Status, new[] { RecordPaymentStatus.Created, RecordPaymentStatus.Replayed });
+            paymentIds[item.invoice.Id] = outcome.PaymentId!;
+        });
+        output.WriteLine($"{Payments} payments recorded in {clock.Elapsed.TotalSeconds:F1} s");
+
+        await WaitUntil(async () => await _database.CountAsync(Where(organization, "source = 'portal' AND export_status = 'exported'")) == Payments,
+            TimeSpan.FromSeconds(120), "every payment to be exported");
+        output.WriteLine($"{Payments} payments exported in {clock.Elapsed.TotalSeconds:F1} s");
+
+        Assert.Equal(Payments, await _database.CountAsync(Where(organization, "source = 'portal'")));
+        var paid = _stripe.OutOfBandPayments(account.Id);
+        Assert.Equal(Payments, paid.Count);
+        Assert.Equal(Payments, paid.Select(payment => payment.InvoiceId).Distinct().Count());
+        Assert.Equal(Payments, paid.Select(payment => payment.IdempotencyKey).Distinct().Count());
+        Assert.All(paid, payment => Assert.Equal($"{paymentIds[payment.InvoiceId]}-export", payment.IdempotencyKey));
+        var retried = await ScalarAsync($"SELECT count(*) FROM upflow_payments WHERE organization_id = '{organization}' AND (document->'export'->>'attempts')::int > 1");
+        output.WriteLine($"{retried} payments needed more than one attempt");
+        Assert.True(retried > 0, "No export was retried: the fault injection did not reach the payment grains.");
+        await WaitUntil(async () => await ScalarAsync(
+                $"SELECT count(*) FROM upflow_invoices WHERE organization_id = '{organization}' AND stripe_status = 'paid' AND id IN (SELECT invoice_id FROM upflow_payments WHERE organization_id = '{organization}' AND source = 'portal')") == Payments,
+            TimeSpan.FromSeconds(10), "every invoice to show PAID");
+    }
+
+    /// <summary>Calls caught by the kill fail after 5 s rather than Orleans' 30 s, so the client retries sooner.</summary>
+    private sealed class ShortTimeouts : ISiloConfigurator, IClientBuilderConfigurator
+    {
+        public void Configure(ISiloBuilder silo) =>
+            silo.Configure<global::Orleans.Configuration.SiloMessagingOptions>(options => options.ResponseTimeout = TimeSpan.FromSeconds(5));
+
+        public void Configure(Microsoft.Extensions.Configuration.IConfiguration configuration, IClientBuilder client) =>
+            client.Configure<global::Orleans.Configuration.ClientMessagingOptions>(options => options.ResponseTimeout = TimeSpan.FromSeconds(5));
+    }
+
+    private async Task<RecordPaymentOutcome> RecordWithRetriesAsync(string organization, string idempotencyKey, PortalPaymentRequest request)
+    {
+        // What a portal does when a request dies with a silo: send it again with the same key.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await _cluster.Client.GetGrain<IPaymentRequestGrain>(new LedgerKey(organization, idempotencyKey).ToString()).Record(request);
+            }
+            catch (Exception exception) when (attempt < 30 && exception is not Xunit.Sdk.XunitException)
+            {
+                await Task.Delay(500);
+            }
+        }
+    }
+
+    private static string Where(string organization, string condition) => $"upflow_payments WHERE organization_id = '{organization}' AND {condition}";
+
+    private sealed record OpenInvoice(string Id, string Currency, long AmountRemaining);
+
+    private async Task<List<OpenInvoice>> OpenInvoicesAsync(string organization)
+    {
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT id, document->'snapshot'->>'currency', (document->'snapshot'->>'amountRemaining')::bigint FROM upflow_invoices " +
+            "WHERE organization_id = $1 AND stripe_status = 'open' AND (document->'snapshot'->>'amountRemaining')::bigint > 0 ORDER BY id", connection);
+        command.Parameters.AddWithValue(organization);
+        await using var reader = await command.ExecuteReaderAsync();
+        var invoices = new List<OpenInvoice>();
+        while (await reader.ReadAsync()) invoices.Add(new OpenInvoice(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+        return invoices;
+    }
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try { if (await condition()) return; }
+            catch (Exception exception) when (exception is not Xunit.Sdk.XunitException) { /* the cluster heals */ }
+            await Task.Delay(250);
+        }
+        Assert.Fail($"Timed out waiting for {what}.");
+    }
+}
+
+/// <summary>Runs alone: two silos and 1,000 exports would skew the timing-sensitive pacing tests beside them.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AtVolume
+{
+    public const string Name = "write-back at volume";
+}
