@@ -25,16 +25,11 @@ public sealed class BackfillRecoveryTests : IAsyncLifetime
     {
         _stripe = await StripeEmulator.StripeEmulator.StartAsync(new StripeEmulatorOptions { Seed = 3 });
         await _database.InitializeAsync();
-        var builder = new TestClusterBuilder(2);
-        builder.Options.UseTestClusterMembership = false;
-        builder.Properties["ConnectionStrings:Upflow"] = _database.ConnectionString;
-        builder.Properties["Stripe:ApiBase"] = _stripe.BaseUrl;
-        builder.Properties["Upflow:EncryptionKey"] = UpflowApp.NewEncryptionKey();
-        builder.Properties["Upflow:Sync:ResumeInterval"] = "00:00:02";
-        builder.AddSiloBuilderConfigurator<RecoverySilo>();
-        builder.AddClientBuilderConfigurator<PostgresClient>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
+        _cluster = await PostgresTestCluster.StartAsync(_database.ConnectionString, new Dictionary<string, string>
+        {
+            ["Stripe:ApiBase"] = _stripe.BaseUrl,
+            ["Upflow:Sync:ResumeInterval"] = "00:00:02",
+        });
     }
 
     public async Task DisposeAsync()
@@ -56,12 +51,12 @@ public sealed class BackfillRecoveryTests : IAsyncLifetime
         var accountGrain = _cluster.Client.GetGrain<IStripeAccountGrain>(organizationId);
         Assert.True((await accountGrain.Connect(account.SecretKey, "whsec_x")).Accepted);
 
-        await Until(async () => (await accountGrain.GetStatus()).Progress.Customers >= 700, "half of the customers");
+        await Eventually.Until(async () => (await accountGrain.GetStatus()).Progress.Customers >= 700, "half of the customers");
         var host = await HostOf(organizationId);
         await _cluster.KillSiloAsync(_cluster.Silos.Single(silo => silo.SiloAddress.Equals(host)));
 
         SyncStatus status = null!;
-        await Until(async () => (status = await accountGrain.GetStatus()).State == SyncStates.Live, "the backfill to complete", seconds: 120);
+        await Eventually.Until(async () => (status = await accountGrain.GetStatus()).State == SyncStates.Live, "the backfill to complete", TimeSpan.FromSeconds(120));
 
         Assert.Equal(expected.Customers, status.Progress.Customers);
         Assert.Equal(expected.NonDraftInvoices, status.Progress.Invoices);
@@ -83,26 +78,5 @@ public sealed class BackfillRecoveryTests : IAsyncLifetime
         var accountGrainId = _cluster.Client.GetGrain<IStripeAccountGrain>(organizationId).GetGrainId();
         var statistics = await _cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
         return statistics.Single(statistic => statistic.GrainId.Equals(accountGrainId)).SiloAddress;
-    }
-
-    private static async Task Until(Func<Task<bool>> condition, string what, int seconds = 60)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (DateTime.UtcNow < deadline)
-        {
-            try { if (await condition()) return; }
-            catch (Exception exception) when (exception is not Xunit.Sdk.XunitException) { /* the grain moves while the cluster heals */ }
-            await Task.Delay(200);
-        }
-        Assert.Fail($"Timed out waiting for {what}.");
-    }
-}
-
-internal sealed class RecoverySilo : ISiloConfigurator
-{
-    public void Configure(ISiloBuilder silo)
-    {
-        new PostgresSilo().Configure(silo);
-        silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
     }
 }

@@ -17,13 +17,7 @@ public sealed class PostgresClusterTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _database.InitializeAsync();
-        var builder = new TestClusterBuilder(2);
-        builder.Options.UseTestClusterMembership = false;
-        builder.Properties["ConnectionStrings:Upflow"] = _database.ConnectionString;
-        builder.AddSiloBuilderConfigurator<PostgresSilo>();
-        builder.AddClientBuilderConfigurator<PostgresClient>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
+        _cluster = await PostgresTestCluster.StartAsync(_database.ConnectionString);
     }
 
     public async Task DisposeAsync()
@@ -43,12 +37,12 @@ public sealed class PostgresClusterTests : IAsyncLifetime
     {
         var probe = _cluster.Client.GetGrain<IReminderProbeGrain>("survivor");
         var host = await probe.Arm("armed before the crash");
-        await WaitUntil(async () => (await probe.Read()).Ticks >= 1, "the reminder to tick once");
+        await Eventually.Until(async () => (await probe.Read()).Ticks >= 1, "the reminder to tick once");
 
         await _cluster.KillSiloAsync(_cluster.Silos.Single(silo => silo.SiloAddress.ToString() == host));
 
         var ticksAfterKill = 0;
-        await WaitUntil(async () =>
+        await Eventually.Until(async () =>
         {
             var reading = await probe.Read();
             ticksAfterKill = reading.Ticks;
@@ -74,47 +68,10 @@ public sealed class PostgresClusterTests : IAsyncLifetime
         Assert.Equal(created.Profile, profile);
     }
 
-    private static async Task WaitUntil(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            try { if (await condition()) return; }
-            catch (Exception exception) when (exception is not Xunit.Sdk.XunitException) { /* the grain moves while the cluster heals */ }
-            await Task.Delay(250);
-        }
-        Assert.Fail($"Timed out waiting for {what}.");
-    }
-
     private static async Task<T> WaitFor<T>(Func<Task<T>> read)
     {
         T result = default!;
-        await WaitUntil(async () => { result = await read(); return true; }, "the grain to answer");
+        await Eventually.Until(async () => { result = await read(); return true; }, "the grain to answer");
         return result;
     }
-}
-
-internal sealed class PostgresSilo : ISiloConfigurator
-{
-    public void Configure(ISiloBuilder silo)
-    {
-        silo.UseUpflowPostgres();
-        silo.Services.AddUpflowGrainServices(silo.Configuration, services => services.GetRequiredService<IConfiguration>().RequiredConnectionString());
-        silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
-        // Declare a killed silo dead within seconds rather than the production minute.
-        silo.Configure<ClusterMembershipOptions>(options =>
-        {
-            options.ProbeTimeout = TimeSpan.FromSeconds(1);
-            options.NumMissedProbesLimit = 2;
-            options.NumVotesForDeathDeclaration = 1;
-            options.TableRefreshTimeout = TimeSpan.FromSeconds(1);
-        });
-    }
-}
-
-internal sealed class PostgresClient : IClientBuilderConfigurator
-{
-    public void Configure(IConfiguration configuration, IClientBuilder client) =>
-        client.UseAdoNetClustering(options =>
-            (options.Invariant, options.ConnectionString) = (UpflowCluster.Invariant, configuration.RequiredConnectionString()));
 }

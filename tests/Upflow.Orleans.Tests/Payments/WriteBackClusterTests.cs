@@ -33,24 +33,17 @@ public sealed class WriteBackClusterTests(ITestOutputHelper output) : IAsyncLife
     {
         _stripe = await StripeEmulator.StripeEmulator.StartAsync(new StripeEmulatorOptions { Seed = 9 });
         await _database.InitializeAsync();
-        var builder = new TestClusterBuilder(2);
-        builder.Options.UseTestClusterMembership = false;
-        builder.Properties["ConnectionStrings:Upflow"] = _database.ConnectionString;
-        builder.Properties["Upflow:EncryptionKey"] = UpflowApp.NewEncryptionKey();
-        builder.Properties["Stripe:ApiBase"] = _stripe.BaseUrl;
-        builder.Properties["Stripe:MaxRetries"] = "0";
-        builder.Properties["Stripe:MaxRequestsPerSecond"] = "2000";
-        builder.Properties["Upflow:Sync:ResumeInterval"] = "00:00:02";
-        builder.Properties["Upflow:WriteBack:MaxAttempts"] = "20";
-        builder.Properties["Upflow:WriteBack:RetryBaseDelay"] = "00:00:00.100";
-        builder.Properties["Upflow:WriteBack:MaxRetryDelay"] = "00:00:01";
-        builder.Properties["Upflow:WriteBack:ReminderPeriod"] = "00:00:01";
-        builder.AddSiloBuilderConfigurator<PostgresSilo>();
-        builder.AddSiloBuilderConfigurator<ShortTimeouts>();
-        builder.AddClientBuilderConfigurator<PostgresClient>();
-        builder.AddClientBuilderConfigurator<ShortTimeouts>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
+        _cluster = await PostgresTestCluster.StartAsync(_database.ConnectionString, new Dictionary<string, string>
+        {
+            ["Stripe:ApiBase"] = _stripe.BaseUrl,
+            ["Stripe:MaxRetries"] = "0",
+            ["Stripe:MaxRequestsPerSecond"] = "2000",
+            ["Upflow:Sync:ResumeInterval"] = "00:00:02",
+            ["Upflow:WriteBack:MaxAttempts"] = "20",
+            ["Upflow:WriteBack:RetryBaseDelay"] = "00:00:00.100",
+            ["Upflow:WriteBack:MaxRetryDelay"] = "00:00:01",
+            ["Upflow:WriteBack:ReminderPeriod"] = "00:00:01",
+        }, typeof(ShortTimeouts));
     }
 
     public async Task DisposeAsync()
@@ -69,7 +62,7 @@ public sealed class WriteBackClusterTests(ITestOutputHelper output) : IAsyncLife
         await _cluster.Client.GetGrain<IOrganizationGrain>(organization).Create("Acme", "Europe/Paris");
         var stripeAccount = _cluster.Client.GetGrain<IStripeAccountGrain>(organization);
         Assert.True((await stripeAccount.Connect(account.SecretKey, "whsec_test")).Accepted);
-        await WaitUntil(async () => (await stripeAccount.GetStatus()).State == SyncStates.Live, TimeSpan.FromSeconds(90), "the backfill");
+        await Eventually.Until(async () => (await stripeAccount.GetStatus()).State == SyncStates.Live, "the backfill", TimeSpan.FromSeconds(90));
         var invoices = await OpenInvoicesAsync(organization);
         Assert.True(invoices.Count >= Payments, $"Only {invoices.Count} open invoices were generated.");
         invoices = invoices.Take(Payments).ToList();
@@ -91,8 +84,8 @@ public sealed class WriteBackClusterTests(ITestOutputHelper output) : IAsyncLife
         });
         output.WriteLine($"{Payments} payments recorded in {clock.Elapsed.TotalSeconds:F1} s");
 
-        await WaitUntil(async () => await _database.CountAsync(Where(organization, "source = 'portal' AND export_status = 'exported'")) == Payments,
-            TimeSpan.FromSeconds(120), "every payment to be exported");
+        await Eventually.Until(async () => await _database.CountAsync(Where(organization, "source = 'portal' AND export_status = 'exported'")) == Payments,
+            "every payment to be exported", TimeSpan.FromSeconds(120));
         output.WriteLine($"{Payments} payments exported in {clock.Elapsed.TotalSeconds:F1} s");
 
         Assert.Equal(Payments, await _database.CountAsync(Where(organization, "source = 'portal'")));
@@ -104,9 +97,9 @@ public sealed class WriteBackClusterTests(ITestOutputHelper output) : IAsyncLife
         var retried = await ScalarAsync($"SELECT count(*) FROM upflow_payments WHERE organization_id = '{organization}' AND (document->'export'->>'attempts')::int > 1");
         output.WriteLine($"{retried} payments needed more than one attempt");
         Assert.True(retried > 0, "No export was retried: the fault injection did not reach the payment grains.");
-        await WaitUntil(async () => await ScalarAsync(
+        await Eventually.Until(async () => await ScalarAsync(
                 $"SELECT count(*) FROM upflow_invoices WHERE organization_id = '{organization}' AND stripe_status = 'paid' AND id IN (SELECT invoice_id FROM upflow_payments WHERE organization_id = '{organization}' AND source = 'portal')") == Payments,
-            TimeSpan.FromSeconds(10), "every invoice to show PAID");
+            "every invoice to show PAID", TimeSpan.FromSeconds(10));
     }
 
     /// <summary>Calls caught by the kill fail after 5 s rather than Orleans' 30 s, so the client retries sooner.</summary>
@@ -159,18 +152,6 @@ public sealed class WriteBackClusterTests(ITestOutputHelper output) : IAsyncLife
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            try { if (await condition()) return; }
-            catch (Exception exception) when (exception is not Xunit.Sdk.XunitException) { /* the cluster heals */ }
-            await Task.Delay(250);
-        }
-        Assert.Fail($"Timed out waiting for {what}.");
     }
 }
 
