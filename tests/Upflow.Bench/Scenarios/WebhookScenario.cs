@@ -70,9 +70,9 @@ public static class WebhookScenario
         if (email != $"bench{lastIndex}@example.com")
             throw new InvalidOperationException($"Customer {lastCustomer} shows {email} after every event was applied, not the last event's address.");
 
-        // Idle: one change at a time, from the webhook's send to the new email in GET /v1/customers/{id}.
-        var visible = new List<double>();
-        for (var i = 0; i < 50; i++)
+        // From the webhook's send to the new email in GET /v1/customers/{id}: once right after the backlog
+        // (the dispatcher's queues may still hold events the drain applied first), then one change at a time.
+        async Task<double> VisibleAsync(int i)
         {
             var customer = objects[(i * 7919) % objects.Count];
             var id = customer["id"]!.GetValue<string>();
@@ -81,9 +81,12 @@ public static class WebhookScenario
             var watch = Stopwatch.StartNew();
             await PostAsync(http, path, body);
             while (await EmailAsync(organization, id) != address)
-                if (watch.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException($"{address} never became visible on {id}.");
-            visible.Add(watch.Elapsed.TotalMilliseconds);
+                if (watch.Elapsed > TimeSpan.FromSeconds(120)) throw new TimeoutException($"{address} never became visible on {id}.");
+            return watch.Elapsed.TotalMilliseconds;
         }
+        var afterFlood = await VisibleAsync(0);
+        var visible = new List<double>();
+        for (var i = 1; i <= 50; i++) visible.Add(await VisibleAsync(i));
 
         Array.Sort(latencies);
         visible.Sort();
@@ -98,6 +101,7 @@ public static class WebhookScenario
             new(Name, "acknowledgement p99", p99, "ms", "< 50", p99 < 50),
             new(Name, "acknowledgement max", latencies[^1], "ms"),
             new(Name, "backlog applied after the last ack", applied.TotalSeconds, "s"),
+            new(Name, "visible in API, first change after the backlog", afterFlood, "ms"),
             new(Name, "visible in API, idle p50", Scenario.Percentile(visible, 0.50), "ms"),
             new(Name, "visible in API, idle p99", Scenario.Percentile(visible, 0.99), "ms"),
             new(Name, "peak silo memory", peakAfterFlood / 1024d / 1024, "MiB"),
