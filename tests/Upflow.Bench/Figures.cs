@@ -44,6 +44,7 @@ public sealed class Report
     private static string Format(double value) => value switch
     {
         >= 100 => value.ToString("N0"),
+        _ when value == Math.Floor(value) => value.ToString("N0"),
         >= 10 => value.ToString("N1"),
         _ => value.ToString("N2"),
     };

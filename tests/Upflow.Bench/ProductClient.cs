@@ -17,9 +17,12 @@ public sealed class ProductClient(Uri baseAddress, string adminKey)
         return Client(baseAddress, created.GetProperty("apiKey").GetString()!);
     }
 
+    /// <summary>The signing secret every bench organization connects with: the bench signs its own webhooks with it.</summary>
+    public const string WebhookSecret = "whsec_bench";
+
     public static async Task ConnectAsync(HttpClient organization, string secretKey)
     {
-        var response = await organization.PutAsJsonAsync("/v1/stripe/connection", new { secretKey, webhookSecret = "whsec_bench" });
+        var response = await organization.PutAsJsonAsync("/v1/stripe/connection", new { secretKey, webhookSecret = WebhookSecret });
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"Connecting failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
@@ -35,6 +38,13 @@ public sealed class ProductClient(Uri baseAddress, string adminKey)
             progress.GetProperty("payments").GetInt64(),
             sync.GetProperty("lastError").GetString());
     }
+
+    public static async Task<string> OrganizationIdAsync(HttpClient organization) =>
+        (await organization.GetFromJsonAsync<JsonElement>("/v1/organization")).GetProperty("id").GetString()!;
+
+    /// <summary>The same organization key against another silo (a restarted one).</summary>
+    public static HttpClient OnSilo(HttpClient organization, Uri baseAddress) =>
+        Client(baseAddress, organization.DefaultRequestHeaders.Authorization!.Parameter!);
 
     private static HttpClient Client(Uri baseAddress, string key)
     {
