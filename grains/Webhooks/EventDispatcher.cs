@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Upflow.Orleans.Accounts;
@@ -22,9 +23,13 @@ public sealed partial class EventDispatcher(IGrainFactory grains, EventLog event
     private readonly Channel<StripeEventRecord>[] _queues =
         [.. Enumerable.Range(0, Workers).Select(_ => Channel.CreateUnbounded<StripeEventRecord>(new UnboundedChannelOptions { SingleReader = true }))];
 
+    // Events waiting in this silo's queues: the drain leaves them alone instead of applying them twice.
+    private readonly ConcurrentDictionary<(string OrganizationId, string EventId), byte> _queued = new();
+
     /// <summary>Queues an acknowledged event; if the silo stops first, the drain applies it later.</summary>
     public void Enqueue(StripeEventRecord record)
     {
+        _queued.TryAdd((record.OrganizationId, record.EventId), 0);
         var partition = (uint)StringComparer.Ordinal.GetHashCode(record.OrganizationId + "/" + (record.ObjectId ?? record.EventId)) % Workers;
         _queues[partition].Writer.TryWrite(record);
     }
@@ -38,12 +43,18 @@ public sealed partial class EventDispatcher(IGrainFactory grains, EventLog event
         try
         {
             await foreach (var record in queue.ReadAllAsync(stopping))
+            {
                 await TryApplyAsync(record);
+                _queued.TryRemove((record.OrganizationId, record.EventId), out _);
+            }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
         }
     }
+
+    /// <summary>Whether the event waits in this silo's queues, to be applied by a worker shortly.</summary>
+    public bool IsQueued(StripeEventRecord record) => _queued.ContainsKey((record.OrganizationId, record.EventId));
 
     /// <summary>Applies and marks applied; on failure logs and leaves the event to the drain.</summary>
     public async Task<bool> TryApplyAsync(StripeEventRecord record)

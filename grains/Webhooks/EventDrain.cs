@@ -63,7 +63,8 @@ public sealed partial class EventDrain(
         while (!stopping.IsCancellationRequested)
         {
             var waiting = await events.ListUnappliedAsync(clock.GetUtcNow() - options.Value.EventDrainGrace, DrainBatch, stopping);
-            var results = await Task.WhenAll(waiting.Select(dispatcher.TryApplyAsync));
+            // Under a backlog, events older than the grace may still be queued here: the workers have them.
+            var results = await Task.WhenAll(waiting.Where(record => !dispatcher.IsQueued(record)).Select(dispatcher.TryApplyAsync));
             applied += results.Count(ok => ok);
             // A batch that applied nothing (Stripe or a grain down) is retried at the next tick, not in a loop.
             if (waiting.Count < DrainBatch || results.All(ok => !ok)) break;
