@@ -52,6 +52,13 @@ public static class ApiSetup
         app.UseStatusCodePages();
         app.UseRequestBodyLimit();
         app.UseAuthentication();
+        // The request's span, and the grain calls it makes (through Orleans' RequestContext), carry its organization.
+        app.Use((context, next) =>
+        {
+            if (context.User.FindFirst(UpflowClaims.OrganizationId)?.Value is { } organizationId)
+                Upflow.Orleans.Organizations.OrganizationContext.Enter(organizationId);
+            return next(context);
+        });
         app.UseAuthorization();
         app.UseQueryParameterValidation();
 

@@ -29,6 +29,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<EventDispatcher>();
         services.TryAddSingleton<WebhookSecrets>();
         services.TryAddSingleton<WebhookTelemetry>();
+        services.TryAddSingleton<SyncTelemetry>();
         services.TryAddSingleton<EventDrain>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<EventDrain>());
         services.AddOptions<WriteBackOptions>().Bind(configuration.GetSection(WriteBackOptions.Section));

@@ -1,4 +1,6 @@
 using System.Buffers;
+using Activity = System.Diagnostics.Activity;
+using ActivityIdFormat = System.Diagnostics.ActivityIdFormat;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -6,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Upflow.Orleans.Api.Http;
+using Upflow.Orleans.Organizations;
 using Upflow.Orleans.Webhooks;
 
 namespace Upflow.Orleans.Api.Webhooks;
@@ -45,6 +48,7 @@ public static class WebhookEndpoints
         var header = request.Headers["Stripe-Signature"].ToString();
         if (header.Length == 0 || !IsOrganizationId(organizationId))
             return Rejected(telemetry, "signature");
+        OrganizationContext.Enter(organizationId);
 
         string payload;
         try
@@ -72,7 +76,10 @@ public static class WebhookEndpoints
             return Problems.Validation("The body is not a Stripe event: JSON with an id, a type and a created time.", "malformed_json");
         }
 
-        var record = new StripeEventRecord(organizationId, envelope.Id, envelope.Type, envelope.Created, payload, StripeEventRecord.Sources.Webhook, envelope.ObjectId);
+        // The grain applies the event after the 200: the request's trace context goes with the event.
+        var traceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
+        var record = new StripeEventRecord(organizationId, envelope.Id, envelope.Type, envelope.Created, payload,
+            StripeEventRecord.Sources.Webhook, envelope.ObjectId, traceParent);
         var outcome = await events.RecordAsync(record);
         telemetry.Recorded(organizationId, outcome, clock.GetUtcNow() - envelope.Created);
         if (outcome == RecordOutcome.New) dispatcher.Enqueue(record);

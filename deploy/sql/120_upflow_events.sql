@@ -4,6 +4,8 @@
 -- applied_at stays null until the owning grain has applied the event; the dispatcher drains such rows
 -- at silo start and periodically, so an acknowledged event is never lost between the insert and the grain.
 -- outcome: applied | stale | not_imported | no_change | ignored (unknown type, never dispatched).
+-- trace_parent: the W3C traceparent of the webhook request, so that applying the event after the 200
+-- (or after a restart, by the drain) continues the request's trace. Never a secret: ids and flags only.
 
 CREATE TABLE IF NOT EXISTS upflow_events (
     organization_id text        NOT NULL,
@@ -17,6 +19,8 @@ CREATE TABLE IF NOT EXISTS upflow_events (
     outcome         text,
     PRIMARY KEY (organization_id, event_id)
 );
+
+ALTER TABLE upflow_events ADD COLUMN IF NOT EXISTS trace_parent text;
 
 -- lastEventAt and lag of one organization.
 CREATE INDEX IF NOT EXISTS upflow_events_created ON upflow_events (organization_id, created);

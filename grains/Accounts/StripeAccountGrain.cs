@@ -28,6 +28,7 @@ public sealed partial class StripeAccountGrain(
     EventLog events,
     EventDispatcher dispatcher,
     WebhookSecrets webhookSecrets,
+    SyncTelemetry telemetry,
     TimeProvider clock,
     ILogger<StripeAccountGrain> logger) : Grain, IStripeAccountGrain, IRemindable
 {
@@ -188,6 +189,7 @@ public sealed partial class StripeAccountGrain(
     /// </summary>
     private async Task RunCatchUpAsync()
     {
+        OrganizationContext.Enter(OrganizationId);
         try
         {
             if (state.State is not { Connected: true, SecretKeyCipher: { } cipher } || IsUnfinished) return;
@@ -290,6 +292,7 @@ public sealed partial class StripeAccountGrain(
     private async Task RunBackfillAsync(CancellationToken stop)
     {
         var backfill = state.State.Backfill!;
+        OrganizationContext.Enter(OrganizationId);
         try
         {
             var secretKey = secrets.Unprotect(state.State.SecretKeyCipher!, OrganizationId);
@@ -303,7 +306,7 @@ public sealed partial class StripeAccountGrain(
                 RunListingAsync(backfill.InvoicePayments, after => stripe.ListInvoicePaymentsAsync(OrganizationId, secretKey, after, stop),
                     page => ApplyInvoicePaymentsAsync(page, settings), stop),
                 RunListingAsync(backfill.PaymentIntents, after => stripe.ListPaymentIntentsAsync(OrganizationId, secretKey, after, stop),
-                    page => Task.FromResult(new PageCount(page.Items.Count(intent => intent.Status == "succeeded"), 0, 0)), stop));
+                    page => CountPaymentIntents(page), stop));
 
             backfill.CompletedAt = clock.GetUtcNow();
             backfill.LastError = null;
@@ -398,6 +401,7 @@ public sealed partial class StripeAccountGrain(
         await Task.WhenAll(page.Items.Select(customer => GrainFactory
             .GetGrain<ICustomerGrain>(new LedgerKey(OrganizationId, customer.Id).ToString())
             .Apply(StripeSnapshots.FromCustomer(customer, page.RequestedAt), settings, SnapshotOrigin.Backfill)));
+        telemetry.BackfillPage(OrganizationId, SyncTelemetry.ObjectTypes.Customer, page.Items.Count);
         return new PageCount(page.Items.Count, 0, 0);
     }
 
@@ -408,6 +412,7 @@ public sealed partial class StripeAccountGrain(
         await Task.WhenAll(imported.Select(invoice => GrainFactory
             .GetGrain<IInvoiceGrain>(new LedgerKey(OrganizationId, invoice.Id).ToString())
             .Apply(invoice, settings, SnapshotOrigin.Backfill)));
+        telemetry.BackfillPage(OrganizationId, SyncTelemetry.ObjectTypes.Invoice, imported.Count);
         return new PageCount(imported.Count, snapshots.Count - imported.Count, 0);
     }
 
@@ -419,7 +424,14 @@ public sealed partial class StripeAccountGrain(
             .GetGrain<IPaymentGrain>(new LedgerKey(OrganizationId, payment.Id).ToString())
             .ApplyStripe(payment, settings, SnapshotOrigin.Backfill)));
         var appliedIntents = page.Items.Count(payment => payment.Status == "paid" && payment.Payment?.Type == "payment_intent");
+        telemetry.BackfillPage(OrganizationId, SyncTelemetry.ObjectTypes.Payment, imported.Count);
         return new PageCount(imported.Count, snapshots.Count - imported.Count, appliedIntents);
+    }
+
+    private Task<PageCount> CountPaymentIntents(StripePage<global::Stripe.PaymentIntent> page)
+    {
+        telemetry.BackfillPage(OrganizationId, SyncTelemetry.ObjectTypes.PaymentIntent, 0);
+        return Task.FromResult(new PageCount(page.Items.Count(intent => intent.Status == "succeeded"), 0, 0));
     }
 
     /// <summary>

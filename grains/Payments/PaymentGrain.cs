@@ -169,7 +169,7 @@ public sealed partial class PaymentGrain(
         }
 
         using var activity = PaymentTelemetry.Source.StartActivity("Payment export");
-        activity?.SetTag(StripeTelemetry.OrganizationTag, _key.OrganizationId);
+        OrganizationContext.Enter(_key.OrganizationId);
         activity?.SetTag("payment.id", record.Id);
         activity?.SetTag("export.attempt", record.Export.Attempts + 1);
         var outcome = await PayAsync(invoiceId, ExportRules.IdempotencyKey(record.Id, record.Export.ManualRetries));

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Npgsql;
+using Upflow.Orleans.Stripe;
 
 namespace Upflow.Orleans.Storage;
 
@@ -14,9 +16,14 @@ namespace Upflow.Orleans.Storage;
 /// batches in flight at the same time are not ordered relative to each other.
 /// When a batch fails on a PostgreSQL error, its requests are retried one by one, so one bad row
 /// fails only its own caller; a connection failure fails the whole batch.
+/// Tracing: one statement serves many callers, so each batch is one span parented on the first
+/// caller's span and linked to every other caller's, with the SQL spans under it: every caller's
+/// trace reaches PostgreSQL, the first directly, the others through a link.
 /// </remarks>
 internal sealed class GroupCommit<TRequest, TResult> : IAsyncDisposable
 {
+    private static readonly ActivitySource Source = new(StripeTelemetry.Name);
+
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Func<IReadOnlyList<TRequest>, Task<IReadOnlyList<TResult>>> _flush;
     private readonly int _maxBatch;
@@ -24,20 +31,30 @@ internal sealed class GroupCommit<TRequest, TResult> : IAsyncDisposable
     private readonly SemaphoreSlim _slots;
     private readonly int _maxInFlight;
     private readonly Task _loop;
+    private readonly string _name;
+    private readonly Func<TRequest, string> _organizationOf;
 
-    public GroupCommit(Func<IReadOnlyList<TRequest>, Task<IReadOnlyList<TResult>>> flush, int maxBatch, TimeSpan linger, int maxInFlight)
+    /// <param name="name">The batch span's name, e.g. "upflow_customers upsert".</param>
+    /// <param name="organizationOf">The organization of a request: the batch span's <c>organization.id</c> is its first caller's.</param>
+    public GroupCommit(Func<IReadOnlyList<TRequest>, Task<IReadOnlyList<TResult>>> flush, int maxBatch, TimeSpan linger, int maxInFlight,
+        string name, Func<TRequest, string> organizationOf)
     {
         _flush = flush;
         _maxBatch = maxBatch;
         _linger = linger;
         _maxInFlight = maxInFlight;
+        _name = name;
+        _organizationOf = organizationOf;
         _slots = new SemaphoreSlim(maxInFlight, maxInFlight);
-        _loop = Task.Run(RunAsync);
+        // Not the constructing caller's execution context: its span (whichever request happened to
+        // create the store) would otherwise be the ambient parent of every batch for the silo's life.
+        using (ExecutionContext.SuppressFlow()) _loop = Task.Run(RunAsync);
     }
 
     public Task<TResult> EnqueueAsync(TRequest request)
     {
-        var pending = new Pending(request, new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(request, new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously),
+            Activity.Current?.Context ?? default);
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(LedgerStore), "The ledger store is shutting down.");
@@ -94,12 +111,31 @@ internal sealed class GroupCommit<TRequest, TResult> : IAsyncDisposable
     {
         try
         {
+            using var activity = StartBatchActivity(batch);
             await FlushOrSplitAsync(batch).ConfigureAwait(false);
         }
         finally
         {
             _slots.Release();
         }
+    }
+
+    private Activity? StartBatchActivity(List<Pending> batch)
+    {
+        if (!Source.HasListeners()) return null;
+        var parent = batch[0].Caller;
+        var links = new List<ActivityLink>();
+        var seen = new HashSet<ActivitySpanId> { parent.SpanId };
+        foreach (var pending in batch)
+        {
+            if (pending.Caller == default || !seen.Add(pending.Caller.SpanId)) continue;
+            links.Add(new ActivityLink(pending.Caller, new ActivityTagsCollection { [StripeTelemetry.OrganizationTag] = _organizationOf(pending.Request) }));
+        }
+
+        var activity = Source.StartActivity(_name, ActivityKind.Internal, parent, links: links);
+        activity?.SetTag(StripeTelemetry.OrganizationTag, _organizationOf(batch[0].Request));
+        activity?.SetTag("upflow.batch.size", batch.Count);
+        return activity;
     }
 
     private async Task FlushOrSplitAsync(List<Pending> batch)
@@ -134,5 +170,5 @@ internal sealed class GroupCommit<TRequest, TResult> : IAsyncDisposable
         }
     }
 
-    private sealed record Pending(TRequest Request, TaskCompletionSource<TResult> Completion);
+    private sealed record Pending(TRequest Request, TaskCompletionSource<TResult> Completion, ActivityContext Caller);
 }

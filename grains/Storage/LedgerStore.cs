@@ -32,12 +32,12 @@ public sealed class LedgerStore : IAsyncDisposable
     public LedgerStore(NpgsqlDataSource dataSource)
     {
         _dataSource = dataSource;
-        _customerWrites = new(WriteCustomersAsync, MaxBatch, Linger, WritesInFlight);
-        _invoiceWrites = new(WriteInvoicesAsync, MaxBatch, Linger, WritesInFlight);
-        _paymentWrites = new(WritePaymentsAsync, MaxBatch, Linger, WritesInFlight);
-        _customerReads = new(keys => ReadAsync<CustomerRecord>("upflow_customers", keys), MaxBatch, Linger, ReadsInFlight);
-        _invoiceReads = new(keys => ReadAsync<InvoiceRecord>("upflow_invoices", keys), MaxBatch, Linger, ReadsInFlight);
-        _paymentReads = new(keys => ReadAsync<PaymentRecord>("upflow_payments", keys), MaxBatch, Linger, ReadsInFlight);
+        _customerWrites = new(WriteCustomersAsync, MaxBatch, Linger, WritesInFlight, "upflow_customers upsert", r => r.OrganizationId);
+        _invoiceWrites = new(WriteInvoicesAsync, MaxBatch, Linger, WritesInFlight, "upflow_invoices upsert", r => r.OrganizationId);
+        _paymentWrites = new(WritePaymentsAsync, MaxBatch, Linger, WritesInFlight, "upflow_payments upsert", r => r.OrganizationId);
+        _customerReads = new(keys => ReadAsync<CustomerRecord>("upflow_customers", keys), MaxBatch, Linger, ReadsInFlight, "upflow_customers read", k => k.OrganizationId);
+        _invoiceReads = new(keys => ReadAsync<InvoiceRecord>("upflow_invoices", keys), MaxBatch, Linger, ReadsInFlight, "upflow_invoices read", k => k.OrganizationId);
+        _paymentReads = new(keys => ReadAsync<PaymentRecord>("upflow_payments", keys), MaxBatch, Linger, ReadsInFlight, "upflow_payments read", k => k.OrganizationId);
     }
 
     public Task<CustomerRecord?> FindCustomerAsync(string organizationId, string id) =>

@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Upflow.Orleans.Accounts;
 using Upflow.Orleans.Ledger;
 using Upflow.Orleans.Organizations;
+using Upflow.Orleans.Stripe;
 using Upflow.Orleans.Sync;
 
 namespace Upflow.Orleans.Webhooks;
@@ -15,10 +17,19 @@ namespace Upflow.Orleans.Webhooks;
 /// events may be applied in any order, and applying one twice is harmless. Webhooks of one object
 /// still go through one worker in the order they arrived: Stripe's <c>created</c> is to the second,
 /// so two changes of an object within one second tie, and arrival order is then the best guess.
+/// Applying an event is a span whose parent is the webhook request that delivered it (its traceparent
+/// is recorded with the event), so the request, the grains and their SQL are one trace.
 /// </summary>
-public sealed partial class EventDispatcher(IGrainFactory grains, EventLog events, ILogger<EventDispatcher> logger)
+public sealed partial class EventDispatcher(
+    IGrainFactory grains,
+    EventLog events,
+    WebhookTelemetry telemetry,
+    SyncTelemetry sync,
+    TimeProvider clock,
+    ILogger<EventDispatcher> logger)
 {
     private const int Workers = 16;
+    private static readonly ActivitySource Source = new(StripeTelemetry.Name);
 
     private readonly Channel<StripeEventRecord>[] _queues =
         [.. Enumerable.Range(0, Workers).Select(_ => Channel.CreateUnbounded<StripeEventRecord>(new UnboundedChannelOptions { SingleReader = true }))];
@@ -32,6 +43,15 @@ public sealed partial class EventDispatcher(IGrainFactory grains, EventLog event
         _queued.TryAdd((record.OrganizationId, record.EventId), 0);
         var partition = (uint)StringComparer.Ordinal.GetHashCode(record.OrganizationId + "/" + (record.ObjectId ?? record.EventId)) % Workers;
         _queues[partition].Writer.TryWrite(record);
+    }
+
+    /// <summary>
+    /// Stopping: no more events are queued, and the workers finish those already queued (their webhooks
+    /// got a 200) before they stop. Whatever does not fit in the shutdown budget stays for the drain.
+    /// </summary>
+    public void Complete()
+    {
+        foreach (var queue in _queues) queue.Writer.TryComplete();
     }
 
     /// <summary>Runs the workers until <paramref name="stopping"/>.</summary>
@@ -59,18 +79,51 @@ public sealed partial class EventDispatcher(IGrainFactory grains, EventLog event
     /// <summary>Applies and marks applied; on failure logs and leaves the event to the drain.</summary>
     public async Task<bool> TryApplyAsync(StripeEventRecord record)
     {
+        using var activity = StartApplyActivity(record);
+        OrganizationContext.Enter(record.OrganizationId);
         try
         {
             var outcome = await ApplyAsync(record);
             await events.MarkAppliedAsync(record.OrganizationId, record.EventId, outcome);
+            activity?.SetTag("event.outcome", outcome);
+            telemetry.Applied(record.OrganizationId, record.Source, outcome, clock.GetUtcNow() - record.Created);
+            if (outcome == Outcomes.Applied && ObjectTypeOf(record.Type) is { } objectType)
+                sync.ObjectsSynced(record.OrganizationId, objectType, SyncTelemetry.Origins.Event, 1);
             return true;
         }
         catch (Exception exception)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
             LogApplyFailed(logger, record.OrganizationId, record.EventId, record.Type, exception);
             return false;
         }
     }
+
+    /// <summary>
+    /// A child of the webhook request's span, not a link: one event is one unit of work, and its
+    /// trace should read request → grains → SQL even though the request answered first. Events of
+    /// the catch-up have no traceparent and are children of the catch-up's own span.
+    /// </summary>
+    private static Activity? StartApplyActivity(StripeEventRecord record)
+    {
+        if (!Source.HasListeners()) return null;
+        var activity = record.TraceParent is { } traceParent && ActivityContext.TryParse(traceParent, null, isRemote: true, out var parent)
+            ? Source.StartActivity("Stripe event apply", ActivityKind.Consumer, parent)
+            : Source.StartActivity("Stripe event apply", ActivityKind.Consumer);
+        activity?.SetTag(StripeTelemetry.OrganizationTag, record.OrganizationId);
+        activity?.SetTag("stripe.event.id", record.EventId);
+        activity?.SetTag("stripe.event.type", record.Type);
+        activity?.SetTag("event.source", record.Source);
+        return activity;
+    }
+
+    private static string? ObjectTypeOf(string eventType) => StripeEventRoutes.RouteOf(eventType) switch
+    {
+        StripeEventRoute.Customer => SyncTelemetry.ObjectTypes.Customer,
+        StripeEventRoute.Invoice => SyncTelemetry.ObjectTypes.Invoice,
+        StripeEventRoute.InvoicePayment => SyncTelemetry.ObjectTypes.Payment,
+        _ => null,
+    };
 
     private async Task<string> ApplyAsync(StripeEventRecord record)
     {

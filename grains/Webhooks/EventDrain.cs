@@ -22,20 +22,36 @@ public sealed partial class EventDrain(
 {
     private const int DrainBatch = 500;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _abandonQueue = new();
     private Task _running = Task.CompletedTask;
+    private Task _dispatching = Task.CompletedTask;
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(EventDrain), ServiceLifecycleStage.Active, StartAsync, StopAsync);
 
     private Task StartAsync(CancellationToken cancellation)
     {
-        _running = Task.WhenAll(dispatcher.RunAsync(_stopping.Token), DrainLoopAsync(_stopping.Token), CatchUpAllAsync(_stopping.Token));
+        _dispatching = dispatcher.RunAsync(_abandonQueue.Token);
+        _running = Task.WhenAll(DrainLoopAsync(_stopping.Token), CatchUpAllAsync(_stopping.Token));
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Stops with the silo's Active stage, before grains deactivate (the web server has already
+    /// stopped and its in-flight webhooks got their answer): events acknowledged and queued are applied
+    /// while the grains are still there, within the shutdown budget; what is left then is the drain's
+    /// at the next start. The periodic drain and the start-up catch-up just stop.
+    /// </summary>
     private async Task StopAsync(CancellationToken cancellation)
     {
+        dispatcher.Complete();
         await _stopping.CancelAsync();
+        try { await _dispatching.WaitAsync(cancellation); }
+        catch (OperationCanceledException)
+        {
+            await _abandonQueue.CancelAsync();
+            LogQueueAbandoned(logger);
+        }
         try { await _running.WaitAsync(cancellation); }
         catch (OperationCanceledException) { }
     }
@@ -100,6 +116,9 @@ public sealed partial class EventDrain(
         try { return await timer.WaitForNextTickAsync(stopping); }
         catch (OperationCanceledException) { return false; }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The shutdown budget ran out before every queued webhook event was applied; the drain applies the rest at the next start")]
+    private static partial void LogQueueAbandoned(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied {Count} acknowledged events that were waiting")]
     private static partial void LogDrained(ILogger logger, int count);

@@ -24,8 +24,8 @@ public sealed class EventLog : IAsyncDisposable
     {
         _dataSource = dataSource;
         _clock = clock;
-        _records = new(InsertAsync, MaxBatch, Linger, maxInFlight: 4);
-        _applied = new(MarkAppliedAsync, MaxBatch, Linger, maxInFlight: 2);
+        _records = new(InsertAsync, MaxBatch, Linger, maxInFlight: 4, "upflow_events insert", r => r.OrganizationId);
+        _applied = new(MarkAppliedAsync, MaxBatch, Linger, maxInFlight: 2, "upflow_events mark applied", a => a.OrganizationId);
     }
 
     /// <summary>Completes once the event is committed (or found already there): only then may Stripe be told 200.</summary>
@@ -42,7 +42,7 @@ public sealed class EventLog : IAsyncDisposable
     public async Task<IReadOnlyList<StripeEventRecord>> ListUnappliedAsync(DateTimeOffset receivedBefore, int limit, CancellationToken cancellation)
     {
         await using var command = _dataSource.CreateCommand("""
-            SELECT organization_id, event_id, type, created, payload::text, source
+            SELECT organization_id, event_id, type, created, payload::text, source, trace_parent
             FROM upflow_events
             WHERE applied_at IS NULL AND received_at < $1
             ORDER BY received_at
@@ -55,7 +55,8 @@ public sealed class EventLog : IAsyncDisposable
         while (await reader.ReadAsync(cancellation))
         {
             events.Add(new StripeEventRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2),
-                new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero), reader.GetString(4), reader.GetString(5)));
+                new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero), reader.GetString(4), reader.GetString(5),
+                TraceParent: reader.IsDBNull(6) ? null : reader.GetString(6)));
         }
 
         return events;
@@ -95,11 +96,11 @@ public sealed class EventLog : IAsyncDisposable
     }
 
     private const string Insert = """
-        INSERT INTO upflow_events (organization_id, event_id, type, created, source, payload, applied_at, outcome)
+        INSERT INTO upflow_events (organization_id, event_id, type, created, source, payload, applied_at, outcome, trace_parent)
         SELECT r.organization_id, r.event_id, r.type, r.created, r.source, r.payload,
-               CASE WHEN r.ignored THEN now() END, CASE WHEN r.ignored THEN 'ignored' END
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::jsonb[], $7::boolean[])
-             AS r(organization_id, event_id, type, created, source, payload, ignored)
+               CASE WHEN r.ignored THEN now() END, CASE WHEN r.ignored THEN 'ignored' END, r.trace_parent
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::jsonb[], $7::boolean[], $8::text[])
+             AS r(organization_id, event_id, type, created, source, payload, ignored, trace_parent)
         ON CONFLICT (organization_id, event_id) DO NOTHING
         RETURNING organization_id, event_id
         """;
@@ -128,6 +129,7 @@ public sealed class EventLog : IAsyncDisposable
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
         });
         command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = rows.Select(r => !StripeEventRoutes.IsKnown(r.Type)).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = rows.Select(r => r.TraceParent).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
 
         var inserted = new HashSet<(string, string)>();
         await using (var reader = await command.ExecuteReaderAsync())

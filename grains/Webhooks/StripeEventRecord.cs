@@ -1,6 +1,10 @@
 namespace Upflow.Orleans.Webhooks;
 
-/// <summary>A Stripe event as stored in upflow_events: the verified payload, verbatim (<c>ObjectId</c>, data.object.id, only orders dispatch).</summary>
+/// <summary>
+/// A Stripe event as stored in upflow_events: the verified payload, verbatim (<c>ObjectId</c>,
+/// data.object.id, only orders dispatch). <c>TraceParent</c> is the W3C traceparent of the webhook
+/// request that delivered it: applying the event, after the 200, continues that trace.
+/// </summary>
 public sealed record StripeEventRecord(
     string OrganizationId,
     string EventId,
@@ -8,7 +12,8 @@ public sealed record StripeEventRecord(
     DateTimeOffset Created,
     string Payload,
     string Source,
-    string? ObjectId = null)
+    string? ObjectId = null,
+    string? TraceParent = null)
 {
     public static class Sources
     {

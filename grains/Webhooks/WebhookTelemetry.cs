@@ -12,6 +12,8 @@ public sealed class WebhookTelemetry
     private readonly Counter<long> _ignored;
     private readonly Counter<long> _rejected;
     private readonly Histogram<double> _lag;
+    private readonly Counter<long> _applied;
+    private readonly Histogram<double> _appliedLag;
 
     public WebhookTelemetry(IMeterFactory meters)
     {
@@ -21,6 +23,8 @@ public sealed class WebhookTelemetry
         _ignored = meter.CreateCounter<long>("upflow.webhooks.ignored", "{event}", "Webhook events of a type the engine does not handle: acknowledged, never dispatched.");
         _rejected = meter.CreateCounter<long>("upflow.webhooks.rejected", "{request}", "Webhook requests refused: bad, missing or expired signature, unknown organization, malformed body.");
         _lag = meter.CreateHistogram<double>("upflow.webhooks.lag", "s", "From Stripe creating an event to its webhook being durably recorded.");
+        _applied = meter.CreateCounter<long>("upflow.events.applied", "{event}", "Stripe events (webhook or catch-up) applied to their grain, by source and outcome.");
+        _appliedLag = meter.CreateHistogram<double>("upflow.events.lag", "s", "From Stripe creating an event to its grain having applied it.");
     }
 
     public void Recorded(string organizationId, RecordOutcome outcome, TimeSpan lag)
@@ -32,5 +36,13 @@ public sealed class WebhookTelemetry
         _lag.Record(Math.Max(0, lag.TotalSeconds), tags);
     }
 
+    public void Applied(string organizationId, string source, string outcome, TimeSpan lag)
+    {
+        var tags = new TagList { { StripeTelemetry.OrganizationTag, organizationId }, { "event.source", source }, { "event.outcome", outcome } };
+        _applied.Add(1, tags);
+        _appliedLag.Record(Math.Max(0, lag.TotalSeconds), tags);
+    }
+
+    /// <summary>No organization tag: the request is unauthenticated, and an id in its URL proves nothing (and would let anyone add series).</summary>
     public void Rejected(string reason) => _rejected.Add(1, new TagList { { "reason", reason } });
 }

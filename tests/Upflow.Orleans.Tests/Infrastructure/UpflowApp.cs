@@ -33,10 +33,19 @@ public class UpflowApp : IAsyncLifetime
     /// <summary>The in-memory server's handler: what an in-process caller (the Stripe emulator's webhooks) sends through.</summary>
     public HttpMessageHandler ServerHandler() => _factory.Server.CreateHandler();
 
+    /// <summary>The running host's services.</summary>
+    public IServiceProvider Services => _factory.Services;
+
     public async Task InitializeAsync()
     {
         await BeforeStartAsync();
         await _database.InitializeAsync();
+        await StartAsync();
+    }
+
+    /// <summary>Starts the host on the fixture's database: again after <see cref="StopAsync"/>, a silo restart.</summary>
+    public async Task StartAsync()
+    {
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Test");
@@ -53,6 +62,9 @@ public class UpflowApp : IAsyncLifetime
         (await client.GetAsync("/health/ready")).EnsureSuccessStatusCode();
         await AfterStartAsync();
     }
+
+    /// <summary>Stops the host the way SIGTERM does (a graceful host stop), keeping the database.</summary>
+    public async Task StopAsync() => await _factory.DisposeAsync();
 
     public async Task DisposeAsync()
     {
