@@ -1,0 +1,217 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Upflow.Orleans.Accounts;
+using Upflow.Orleans.Ledger;
+using Upflow.Orleans.Storage;
+using Upflow.Orleans.Sync;
+
+namespace Upflow.Orleans.Organizations;
+
+/// <summary>
+/// Applies an organization's settings change to every object it already synced, without asking
+/// Stripe: pages by keyset through the read-model rows still derived with older settings (one entity
+/// after the other) and has each row's grain re-derive from the Stripe snapshot it holds, a page of
+/// grains at a time. The grain stays the only writer of its row, so an event or a backfill page that
+/// reaches it meanwhile is ordered with the re-derivation, never lost to it.
+/// </summary>
+/// <remarks>
+/// The cursor and counts are persisted after each page and a reminder exists while work remains, so
+/// a killed silo resumes where it stopped. Once a pass is complete a last pass runs
+/// <see cref="SweepDelay"/> later: an object a backfill page or webhook created with the settings it
+/// read just before the change, after the pass went by its id, is re-derived then. Objects updated
+/// in between need no sweep: their grain derives with the newest settings it has seen.
+/// </remarks>
+public sealed partial class RederivationGrain(
+    [PersistentState("rederivation")] IPersistentState<RederivationState> state,
+    RederivationQueries queries,
+    IOptions<SyncOptions> options,
+    TimeProvider clock,
+    ILogger<RederivationGrain> logger) : Grain, IRederivationGrain, IRemindable
+{
+    private const string ResumeReminder = "rederive";
+
+    /// <summary>Grains re-deriving at once: enough to fill the store's 500-row batches several times over.</summary>
+    internal const int PageSize = 1000;
+
+    internal static readonly TimeSpan SweepDelay = TimeSpan.FromSeconds(30);
+
+    private IGrainTimer? _run;
+    private CancellationTokenSource? _stop;
+    private Task _running = Task.CompletedTask;
+
+    private string OrganizationId => this.GetPrimaryKeyString();
+
+    private RederivationState S => state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        Resume();
+        return Task.CompletedTask;
+    }
+
+    public async Task Start(SyncSettings settings)
+    {
+        if (S.Target is { } target && target.Version >= settings.Version)
+        {
+            Resume();
+            return;
+        }
+
+        StopRunning();
+        // The interleaved pass must be gone before the state is replaced: two writes would race on the etag.
+        await _running;
+        // Objects still waiting for an earlier change, or for its sweep, wait for this one instead.
+        var affected = SettingsRules.Affected(S.Target ?? SyncSettings.Default, settings);
+        var entities = LedgerEntities.All.Where(entity =>
+            entity switch
+            {
+                LedgerEntities.Customers => affected.Customers,
+                LedgerEntities.Invoices => affected.Invoices,
+                _ => affected.Payments,
+            }
+            || S.Pending.Contains(entity)).ToList();
+
+        var now = clock.GetUtcNow();
+        S.Target = settings;
+        S.Entities = entities;
+        S.Pending = [.. entities];
+        S.After = null;
+        S.Applied = 0;
+        S.Total = await queries.CountStaleAsync(OrganizationId, entities, settings.Version);
+        S.StartedAt = now;
+        S.CompletedAt = entities.Count == 0 ? now : null;
+        S.SweepDue = null;
+        await state.WriteStateAsync();
+        LogStarted(logger, OrganizationId, settings.Version, string.Join(", ", entities), S.Total);
+        if (entities.Count == 0) return;
+        await this.RegisterOrUpdateReminder(ResumeReminder, options.Value.ResumeInterval, options.Value.ResumeInterval);
+        StartRunning(TimeSpan.Zero);
+    }
+
+    public Task<RederivationStatus> GetStatus() => Task.FromResult(new RederivationStatus(
+        S.Target is null || S.CompletedAt is not null ? RederivationStates.Applied : RederivationStates.Applying,
+        S.Applied,
+        Math.Max(S.Total, S.Applied),
+        S.StartedAt,
+        S.CompletedAt));
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ResumeReminder) return;
+        if (S.Pending.Count == 0)
+        {
+            if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
+            return;
+        }
+        Resume();
+    }
+
+    private void Resume()
+    {
+        if (S.Pending.Count == 0 || _run is not null) return;
+        var wait = S.SweepDue is { } due ? due - clock.GetUtcNow() : TimeSpan.Zero;
+        StartRunning(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+    }
+
+    private void StartRunning(TimeSpan dueTime)
+    {
+        if (_run is not null) return;
+        _stop = new CancellationTokenSource();
+        var stop = _stop.Token;
+        // A timer, not a call chain: status reads and a newer Start interleave with the pages.
+        _run = this.RegisterGrainTimer(_ => _running = RunAsync(stop), new GrainTimerCreationOptions
+        {
+            DueTime = dueTime,
+            Period = Timeout.InfiniteTimeSpan,
+            Interleave = true,
+            KeepAlive = true,
+        });
+    }
+
+    private void StopRunning()
+    {
+        _stop?.Cancel();
+        _stop = null;
+        _run?.Dispose();
+        _run = null;
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        var target = S.Target!;
+        var sweeping = S.CompletedAt is not null;
+        try
+        {
+            while (S.Pending.Count > 0)
+            {
+                var entity = S.Pending[0];
+                var ids = await queries.ListStaleIdsAsync(OrganizationId, entity, target.Version, S.After, PageSize, stop);
+                stop.ThrowIfCancellationRequested();
+                if (ids.Count == 0)
+                {
+                    S.Pending.RemoveAt(0);
+                    S.After = null;
+                    continue;
+                }
+
+                await Task.WhenAll(ids.Select(id => RederiveAsync(entity, id, target)));
+                stop.ThrowIfCancellationRequested();
+                S.After = ids[^1];
+                if (!sweeping) S.Applied += ids.Count;
+                await state.WriteStateAsync();
+            }
+
+            if (sweeping)
+            {
+                S.SweepDue = null;
+                await state.WriteStateAsync();
+                if (await this.GetReminder(ResumeReminder) is { } reminder) await this.UnregisterReminder(reminder);
+                return;
+            }
+
+            var now = clock.GetUtcNow();
+            S.CompletedAt = now;
+            S.SweepDue = now + SweepDelay;
+            S.Pending = [.. S.Entities];
+            await state.WriteStateAsync();
+            LogCompleted(logger, OrganizationId, target.Version, S.Applied, (now - S.StartedAt!.Value).TotalSeconds);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // A newer change took over.
+        }
+        catch (Exception exception)
+        {
+            // The persisted cursor says where to resume; the reminder does.
+            LogPaused(logger, OrganizationId, exception);
+        }
+        finally
+        {
+            if (!stop.IsCancellationRequested)
+            {
+                StopRunning();
+                if (S.SweepDue is not null && !sweeping) Resume();
+            }
+        }
+    }
+
+    private Task<RederiveOutcome> RederiveAsync(string entity, string id, SyncSettings settings)
+    {
+        var key = new LedgerKey(OrganizationId, id).ToString();
+        return entity switch
+        {
+            LedgerEntities.Customers => GrainFactory.GetGrain<ICustomerGrain>(key).Rederive(settings),
+            LedgerEntities.Invoices => GrainFactory.GetGrain<IInvoiceGrain>(key).Rederive(settings),
+            _ => GrainFactory.GetGrain<IPaymentGrain>(key).Rederive(settings),
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Organization {OrganizationId} re-derives {Entities} with settings version {Version}: {Total} objects")]
+    private static partial void LogStarted(ILogger logger, string organizationId, long version, string entities, long total);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Organization {OrganizationId} applied settings version {Version} to {Applied} objects in {Seconds:F2} s")]
+    private static partial void LogCompleted(ILogger logger, string organizationId, long version, long applied, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Re-derivation of organization {OrganizationId} paused; the reminder resumes it")]
+    private static partial void LogPaused(ILogger logger, string organizationId, Exception exception);
+}
