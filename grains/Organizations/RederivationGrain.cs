@@ -16,10 +16,12 @@ namespace Upflow.Orleans.Organizations;
 /// </summary>
 /// <remarks>
 /// The cursor and counts are persisted after each page and a reminder exists while work remains, so
-/// a killed silo resumes where it stopped. Once a pass is complete a last pass runs
-/// <see cref="SweepDelay"/> later: an object a backfill page or webhook created with the settings it
-/// read just before the change, after the pass went by its id, is re-derived then. Objects updated
-/// in between need no sweep: their grain derives with the newest settings it has seen.
+/// a killed silo resumes where it stopped. A backfill page or a webhook that read the settings just
+/// before the change may create an object after the pass went by its id, with the old settings:
+/// a settling pass <see cref="SettleDelay"/> after the first picks those up before the change is
+/// reported applied, and a last, silent sweep <see cref="SweepDelay"/> later catches any slower
+/// one. Each pass only reads rows still below the new version, so these are cheap. Objects updated
+/// in between need neither: their grain derives with the newest settings it has seen.
 /// </remarks>
 public sealed partial class RederivationGrain(
     [PersistentState("rederivation")] IPersistentState<RederivationState> state,
@@ -32,6 +34,8 @@ public sealed partial class RederivationGrain(
 
     /// <summary>Grains re-deriving at once: enough to fill the store's 500-row batches several times over.</summary>
     internal const int PageSize = 1000;
+
+    internal static readonly TimeSpan SettleDelay = TimeSpan.FromSeconds(1);
 
     internal static readonly TimeSpan SweepDelay = TimeSpan.FromSeconds(30);
 
@@ -81,6 +85,7 @@ public sealed partial class RederivationGrain(
         S.StartedAt = now;
         S.CompletedAt = entities.Count == 0 ? now : null;
         S.SweepDue = null;
+        S.Round = 0;
         await state.WriteStateAsync();
         LogStarted(logger, OrganizationId, settings.Version, string.Join(", ", entities), S.Total);
         if (entities.Count == 0) return;
@@ -139,7 +144,8 @@ public sealed partial class RederivationGrain(
     private async Task RunAsync(CancellationToken stop)
     {
         var target = S.Target!;
-        var sweeping = S.CompletedAt is not null;
+        var round = S.Round;
+        var next = false;
         try
         {
             while (S.Pending.Count > 0)
@@ -157,11 +163,11 @@ public sealed partial class RederivationGrain(
                 await Task.WhenAll(ids.Select(id => RederiveAsync(entity, id, target)));
                 stop.ThrowIfCancellationRequested();
                 S.After = ids[^1];
-                if (!sweeping) S.Applied += ids.Count;
+                if (round < 2) S.Applied += ids.Count;
                 await state.WriteStateAsync();
             }
 
-            if (sweeping)
+            if (round >= 2)
             {
                 S.SweepDue = null;
                 await state.WriteStateAsync();
@@ -170,11 +176,13 @@ public sealed partial class RederivationGrain(
             }
 
             var now = clock.GetUtcNow();
-            S.CompletedAt = now;
-            S.SweepDue = now + SweepDelay;
+            S.Round = round + 1;
             S.Pending = [.. S.Entities];
+            S.SweepDue = now + (round == 0 ? SettleDelay : SweepDelay);
+            if (round == 1) S.CompletedAt = now;
             await state.WriteStateAsync();
-            LogCompleted(logger, OrganizationId, target.Version, S.Applied, (now - S.StartedAt!.Value).TotalSeconds);
+            next = true;
+            if (round == 1) LogCompleted(logger, OrganizationId, target.Version, S.Applied, (now - S.StartedAt!.Value).TotalSeconds);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -190,7 +198,8 @@ public sealed partial class RederivationGrain(
             if (!stop.IsCancellationRequested)
             {
                 StopRunning();
-                if (S.SweepDue is not null && !sweeping) Resume();
+                // After a failure the reminder retries, rather than a hot loop against a failing database.
+                if (next) Resume();
             }
         }
     }

@@ -17,6 +17,8 @@ public sealed class RederivationState
     [Id(5)] public long Total { get; set; }
     [Id(6)] public DateTimeOffset? StartedAt { get; set; }
     [Id(7)] public DateTimeOffset? CompletedAt { get; set; }
-    /// <summary>When the last pass over <see cref="Entities"/> is due (see RederivationGrain); null once done.</summary>
+    /// <summary>When the pending round is due (see RederivationGrain); null: at once, or nothing pending.</summary>
     [Id(8)] public DateTimeOffset? SweepDue { get; set; }
+    /// <summary>0: the pass; 1: the settling pass (both counted); 2: the late sweep, after completion.</summary>
+    [Id(9)] public int Round { get; set; }
 }
