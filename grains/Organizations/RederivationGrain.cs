@@ -179,7 +179,12 @@ public sealed partial class RederivationGrain(
             S.Round = round + 1;
             S.Pending = [.. S.Entities];
             S.SweepDue = now + (round == 0 ? SettleDelay : SweepDelay);
-            if (round == 1) S.CompletedAt = now;
+            if (round == 1)
+            {
+                // Rows an event or a backfill page re-derived first were left to it: all are applied now.
+                S.Applied = Math.Max(S.Applied, S.Total);
+                S.CompletedAt = now;
+            }
             await state.WriteStateAsync();
             next = true;
             if (round == 1) LogCompleted(logger, OrganizationId, target.Version, S.Applied, (now - S.StartedAt!.Value).TotalSeconds);
