@@ -51,28 +51,14 @@ public sealed class CustomerGrain(LedgerStore ledger, TimeProvider clock) : Grai
         if (_record is not { } current || current.SettingsVersion >= settings.Version)
             return Idle(RederiveOutcome.Skipped);
         _settings = SettingsRules.Newest(settings, _settings);
-        var derived = Derive(current.Snapshot, settings, current.UpdatedAt);
-        var changed = !derived.Contacts.SequenceEqual(current.Contacts)
-            || derived.InvalidContactAddresses != current.InvalidContactAddresses
-            || !derived.CustomFields.SequenceEqual(current.CustomFields);
-        var record = changed ? derived with { UpdatedAt = clock.GetUtcNow() } : derived;
+        var record = RecordDerivation.Customer(current, settings, clock.GetUtcNow());
         await ledger.SaveCustomerAsync(record);
         _record = record;
-        return Idle(changed ? RederiveOutcome.Changed : RederiveOutcome.Unchanged);
+        return Idle(record.UpdatedAt != current.UpdatedAt ? RederiveOutcome.Changed : RederiveOutcome.Unchanged);
     }
 
-    private CustomerRecord Derive(CustomerSnapshot snapshot, SyncSettings settings, DateTimeOffset updatedAt)
-    {
-        var contacts = ContactRules.Extract(snapshot.Deleted ? null : snapshot.Email, snapshot.Metadata, settings.Contacts);
-        return new CustomerRecord(
-            _key.OrganizationId,
-            snapshot,
-            snapshot.Deleted ? [] : contacts.Contacts,
-            contacts.InvalidAddressesSkipped,
-            CustomFieldRules.Derive(snapshot.Metadata, snapshot.Native, settings.CustomFields.Customer),
-            updatedAt,
-            settings.Version);
-    }
+    private CustomerRecord Derive(CustomerSnapshot snapshot, SyncSettings settings, DateTimeOffset updatedAt) =>
+        RecordDerivation.Customer(_key.OrganizationId, snapshot, settings, updatedAt);
 
     private async Task<SyncSettings> NewestAsync(SyncSettings settings)
     {

@@ -48,16 +48,14 @@ public sealed class InvoiceGrain(LedgerStore ledger, TimeProvider clock) : Grain
         if (_record is not { } current || current.SettingsVersion >= settings.Version)
             return Idle(RederiveOutcome.Skipped);
         _settings = SettingsRules.Newest(settings, _settings);
-        var derived = Derive(current.Snapshot, settings, current.UpdatedAt);
-        var changed = !derived.CustomFields.SequenceEqual(current.CustomFields);
-        var record = changed ? derived with { UpdatedAt = clock.GetUtcNow() } : derived;
+        var record = RecordDerivation.Invoice(current, settings, clock.GetUtcNow());
         await ledger.SaveInvoiceAsync(record);
         _record = record;
-        return Idle(changed ? RederiveOutcome.Changed : RederiveOutcome.Unchanged);
+        return Idle(record.UpdatedAt != current.UpdatedAt ? RederiveOutcome.Changed : RederiveOutcome.Unchanged);
     }
 
     private InvoiceRecord Derive(InvoiceSnapshot snapshot, SyncSettings settings, DateTimeOffset updatedAt) =>
-        new(_key.OrganizationId, snapshot, CustomFieldRules.Derive(snapshot.Metadata, null, settings.CustomFields.Invoice), updatedAt, settings.Version);
+        RecordDerivation.Invoice(_key.OrganizationId, snapshot, settings, updatedAt);
 
     private async Task<SyncSettings> NewestAsync(SyncSettings settings)
     {

@@ -25,7 +25,7 @@ namespace Upflow.Orleans.Organizations;
 /// </remarks>
 public sealed partial class RederivationGrain(
     [PersistentState("rederivation")] IPersistentState<RederivationState> state,
-    RederivationQueries queries,
+    RederivationStore store,
     IOptions<SyncOptions> options,
     TimeProvider clock,
     ILogger<RederivationGrain> logger) : Grain, IRederivationGrain, IRemindable
@@ -71,7 +71,7 @@ public sealed partial class RederivationGrain(
             {
                 LedgerEntities.Customers => affected.Customers,
                 LedgerEntities.Invoices => affected.Invoices,
-                _ => affected.Payments,
+                _ => affected.Payments, // Stripe and portal payments alike
             }
             || S.Pending.Contains(entity)).ToList();
 
@@ -81,7 +81,7 @@ public sealed partial class RederivationGrain(
         S.Pending = [.. entities];
         S.After = null;
         S.Applied = 0;
-        S.Total = await queries.CountStaleAsync(OrganizationId, entities, settings.Version);
+        S.Total = await store.CountStaleAsync(OrganizationId, entities, settings.Version);
         S.StartedAt = now;
         S.CompletedAt = entities.Count == 0 ? now : null;
         S.SweepDue = null;
@@ -151,19 +151,17 @@ public sealed partial class RederivationGrain(
             while (S.Pending.Count > 0)
             {
                 var entity = S.Pending[0];
-                var ids = await queries.ListStaleIdsAsync(OrganizationId, entity, target.Version, S.After, PageSize, stop);
+                var (read, last) = await RederivePageAsync(entity, target, stop);
                 stop.ThrowIfCancellationRequested();
-                if (ids.Count == 0)
+                if (read == 0)
                 {
                     S.Pending.RemoveAt(0);
                     S.After = null;
                     continue;
                 }
 
-                await Task.WhenAll(ids.Select(id => RederiveAsync(entity, id, target)));
-                stop.ThrowIfCancellationRequested();
-                S.After = ids[^1];
-                if (round < 2) S.Applied += ids.Count;
+                S.After = last;
+                if (round < 2) S.Applied += read;
                 await state.WriteStateAsync();
             }
 
@@ -209,15 +207,42 @@ public sealed partial class RederivationGrain(
         }
     }
 
-    private Task<RederiveOutcome> RederiveAsync(string entity, string id, SyncSettings settings)
+    /// <summary>
+    /// One page of one entity after the cursor: derived here with the same pure rules as the grains
+    /// and written back in one statement, each row only if nobody wrote it since it was read (see
+    /// <see cref="RederivationStore"/>). Portal payments go through their grain, the writer of their
+    /// export state. Returns how many rows the page held and the last id.
+    /// </summary>
+    private async Task<(int Read, string? Last)> RederivePageAsync(string entity, SyncSettings target, CancellationToken stop)
     {
-        var key = new LedgerKey(OrganizationId, id).ToString();
-        return entity switch
+        var now = clock.GetUtcNow();
+        switch (entity)
         {
-            LedgerEntities.Customers => GrainFactory.GetGrain<ICustomerGrain>(key).Rederive(settings),
-            LedgerEntities.Invoices => GrainFactory.GetGrain<IInvoiceGrain>(key).Rederive(settings),
-            _ => GrainFactory.GetGrain<IPaymentGrain>(key).Rederive(settings),
-        };
+            case LedgerEntities.Customers:
+            {
+                var rows = await store.ReadStaleCustomersAsync(OrganizationId, target.Version, S.After, PageSize, stop);
+                await store.WriteCustomersAsync([.. rows.Select(r => r with { Record = RecordDerivation.Customer(r.Record, target, now) })], stop);
+                return (rows.Count, rows.Count > 0 ? rows[^1].Record.Id : null);
+            }
+            case LedgerEntities.Invoices:
+            {
+                var rows = await store.ReadStaleInvoicesAsync(OrganizationId, target.Version, S.After, PageSize, stop);
+                await store.WriteInvoicesAsync([.. rows.Select(r => r with { Record = RecordDerivation.Invoice(r.Record, target, now) })], stop);
+                return (rows.Count, rows.Count > 0 ? rows[^1].Record.Id : null);
+            }
+            case LedgerEntities.Payments:
+            {
+                var rows = await store.ReadStaleStripePaymentsAsync(OrganizationId, target.Version, S.After, PageSize, stop);
+                await store.WritePaymentsAsync([.. rows.Select(r => r with { Record = RecordDerivation.Payment(r.Record, target, now) })], stop);
+                return (rows.Count, rows.Count > 0 ? rows[^1].Record.Id : null);
+            }
+            default:
+            {
+                var ids = await store.ListStaleIdsAsync(OrganizationId, target.Version, S.After, PageSize, stop);
+                await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IPaymentGrain>(new LedgerKey(OrganizationId, id).ToString()).Rederive(target)));
+                return (ids.Count, ids.Count > 0 ? ids[^1] : null);
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Organization {OrganizationId} re-derives {Entities} with settings version {Version}: {Total} objects")]

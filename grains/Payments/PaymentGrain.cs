@@ -113,16 +113,9 @@ public sealed partial class PaymentGrain(
         if (_record is not { } current || current.SettingsVersion >= settings.Version)
             return Idle(RederiveOutcome.Skipped);
         _settings = SettingsRules.Newest(settings, _settings);
-        // A portal payment has no Stripe metadata: its configured fields are all null.
-        var fields = CustomFieldRules.Derive(current.Snapshot?.Metadata, null, settings.CustomFields.Payment);
-        var changed = !fields.SequenceEqual(current.CustomFields);
-        await SaveAsync(current with
-        {
-            CustomFields = fields,
-            SettingsVersion = settings.Version,
-            UpdatedAt = changed ? clock.GetUtcNow() : current.UpdatedAt,
-        });
-        return Idle(changed ? RederiveOutcome.Changed : RederiveOutcome.Unchanged);
+        var record = RecordDerivation.Payment(current, settings, clock.GetUtcNow());
+        await SaveAsync(record);
+        return Idle(record.UpdatedAt != current.UpdatedAt ? RederiveOutcome.Changed : RederiveOutcome.Unchanged);
     }
 
     public async Task<ExportRequestStatus> RequestExport()

@@ -14,7 +14,7 @@ public static class StorageServiceCollectionExtensions
     {
         services.TryAddSingleton<LedgerStore>();
         services.TryAddSingleton<LedgerQueries>();
-        services.TryAddSingleton<RederivationQueries>();
+        services.TryAddSingleton<RederivationStore>();
         return services;
     }
 }
