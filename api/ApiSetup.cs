@@ -12,6 +12,7 @@ using Upflow.Orleans.Api.Http;
 using Upflow.Orleans.Api.Ledger;
 using Upflow.Orleans.Api.Organizations;
 using Upflow.Orleans.Api.Payments;
+using Upflow.Orleans.Api.Settings;
 using Upflow.Orleans.Api.Stripe;
 using Upflow.Orleans.Api.Webhooks;
 
@@ -68,6 +69,7 @@ public static class ApiSetup
         app.MapLedgerEndpoints();
         app.MapWebhookEndpoints();
         app.MapPaymentEndpoints();
+        app.MapSettingsEndpoints();
         return app;
     }
 }

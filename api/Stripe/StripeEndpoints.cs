@@ -83,24 +83,37 @@ public sealed record SyncResponse(
     DateTimeOffset? LastEventAt,
     double? LagSeconds,
     long PendingEvents,
-    string? LastError)
+    string? LastError,
+    SettingsProgress Settings)
 {
     /// <remarks>
     /// lastEventAt is Stripe's creation time of the newest event received (webhook or catch-up).
     /// lagSeconds is how far the ledger trails Stripe: while events wait to be applied, the age of
     /// the oldest of them; otherwise the time the newest event took from Stripe creating it to its
     /// grain applying it (null before the first event). pendingEvents counts events acknowledged but
-    /// not yet applied.
+    /// not yet applied. settings is the latest settings change being applied to the objects already
+    /// synced (see SettingsProgress).
     /// </remarks>
     public static async Task<SyncResponse> ReadAsync(IGrainFactory grains, string organizationId, EventLog events)
     {
         var profile = await grains.GetGrain<IOrganizationGrain>(organizationId).Get();
         var status = await grains.GetGrain<IStripeAccountGrain>(organizationId).GetStatus();
         var stream = await events.ReadStatusAsync(organizationId);
+        var rederivation = await grains.GetGrain<IRederivationGrain>(organizationId).GetStatus();
         var zone = profile?.TimeZone ?? "UTC";
         var lastEventAt = stream.LastEventAt is { } seen && (status.LastEventAt is null || seen > status.LastEventAt) ? seen : status.LastEventAt;
         return new SyncResponse(status.State,
             Instants.InZone(status.StartedAt, zone), Instants.InZone(status.CompletedAt, zone),
-            status.Progress, status.Skipped, Instants.InZone(lastEventAt, zone), stream.LagSeconds, stream.WaitingEvents, status.LastError);
+            status.Progress, status.Skipped, Instants.InZone(lastEventAt, zone), stream.LagSeconds, stream.WaitingEvents, status.LastError,
+            new SettingsProgress(rederivation.State, rederivation.Applied, rederivation.Total,
+                Instants.InZone(rederivation.StartedAt, zone), Instants.InZone(rederivation.CompletedAt, zone)));
     }
 }
+
+/// <summary>
+/// The latest change of custom-field or contact-field settings, applied in the background to every
+/// object already synced. state: applying | applied (also before any change); applied of total
+/// objects (customers, invoices, payments whose derived fields the change touches) re-derived so far;
+/// startedAt/completedAt of that change, null before the first one.
+/// </summary>
+public sealed record SettingsProgress(string State, long Applied, long Total, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt);

@@ -69,3 +69,9 @@ CREATE INDEX IF NOT EXISTS upflow_payments_source ON upflow_payments (organizati
 -- so this index stays as small as the portal's share. not_applicable pages walk the primary key.
 CREATE INDEX IF NOT EXISTS upflow_payments_export ON upflow_payments (organization_id, export_status, id)
     WHERE export_status <> 'not_applicable';
+
+-- The settings version each row's contacts and custom fields were derived with: a settings change
+-- re-derives, page by page, the rows still below the new version (RederivationGrain).
+ALTER TABLE upflow_customers ADD COLUMN IF NOT EXISTS settings_version bigint NOT NULL DEFAULT 0;
+ALTER TABLE upflow_invoices ADD COLUMN IF NOT EXISTS settings_version bigint NOT NULL DEFAULT 0;
+ALTER TABLE upflow_payments ADD COLUMN IF NOT EXISTS settings_version bigint NOT NULL DEFAULT 0;

@@ -20,12 +20,25 @@ public enum ApplyOutcome
     NotImported = 2,
 }
 
+/// <summary>What re-deriving did: new derived fields, only the settings version moved, or nothing (already as new, or no such object).</summary>
+[GenerateSerializer, Alias("upflow.RederiveOutcome")]
+public enum RederiveOutcome
+{
+    Changed = 0,
+    Unchanged = 1,
+    Skipped = 2,
+}
+
 /// <summary>A Stripe customer of one organization. Key: <see cref="LedgerKey"/>.</summary>
 [Alias("upflow.ICustomerGrain")]
 public interface ICustomerGrain : IGrainWithStringKey
 {
     [Alias("Apply")]
     Task<ApplyOutcome> Apply(CustomerSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin);
+
+    /// <inheritdoc cref="IInvoiceGrain.Rederive"/>
+    [Alias("Rederive")]
+    Task<RederiveOutcome> Rederive(SyncSettings settings);
 }
 
 /// <summary>A Stripe invoice of one organization; decides its ledger status. Key: <see cref="LedgerKey"/>.</summary>
@@ -34,6 +47,13 @@ public interface IInvoiceGrain : IGrainWithStringKey
 {
     [Alias("Apply")]
     Task<ApplyOutcome> Apply(InvoiceSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin);
+
+    /// <summary>
+    /// Derives contacts and custom fields again from the Stripe snapshot the grain holds, with these
+    /// settings, without asking Stripe. Settings older than those the object was derived with change nothing.
+    /// </summary>
+    [Alias("Rederive")]
+    Task<RederiveOutcome> Rederive(SyncSettings settings);
 }
 
 /// <summary>A payment: a Stripe invoice payment or one recorded in the AR portal. Key: <see cref="LedgerKey"/>.</summary>
@@ -50,4 +70,8 @@ public interface IPaymentGrain : IGrainWithStringKey
     /// <summary>"Export back to Stripe Billing": retries a payment in error (or brings a pending one forward).</summary>
     [Alias("RequestExport")]
     Task<ExportRequestStatus> RequestExport();
+
+    /// <inheritdoc cref="IInvoiceGrain.Rederive"/>
+    [Alias("Rederive")]
+    Task<RederiveOutcome> Rederive(SyncSettings settings);
 }

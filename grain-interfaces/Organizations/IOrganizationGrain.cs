@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Upflow.Orleans.Sync;
 
 namespace Upflow.Orleans.Organizations;
@@ -17,9 +18,23 @@ public interface IOrganizationGrain : IGrainWithStringKey
     [Alias("ChangeTimeZone")]
     Task<OrganizationProfile> ChangeTimeZone(string timeZone);
 
-    /// <summary>The settings that shape contacts and custom fields of every synced object.</summary>
-    [Alias("GetSyncSettings")]
+    /// <summary>
+    /// The settings that shape contacts and custom fields of every synced object. Interleaved: entity
+    /// grains ask for it while a settings change waits for the re-derivation (which waits for them).
+    /// </summary>
+    [Alias("GetSyncSettings"), AlwaysInterleave]
     Task<SyncSettings> GetSyncSettings();
+
+    /// <summary>
+    /// Stores the custom field settings (validated by the caller) and starts re-deriving every synced
+    /// object with them; returns the settings now in force. Unchanged settings change nothing.
+    /// </summary>
+    [Alias("ChangeCustomFieldSettings")]
+    Task<SyncSettings> ChangeCustomFieldSettings(CustomFieldSettings customFields);
+
+    /// <summary>Same as <see cref="ChangeCustomFieldSettings"/> for the contact fields.</summary>
+    [Alias("ChangeContactFieldSettings")]
+    Task<SyncSettings> ChangeContactFieldSettings(ContactFieldSettings contacts);
 }
 
 [GenerateSerializer, Immutable, Alias("upflow.OrganizationProfile")]

@@ -23,8 +23,17 @@ public sealed record CustomFieldSettings(
         return problems;
     }
 
+    /// <summary>Same fields in the same order for every entity (records compare lists by reference).</summary>
+    public bool SameAs(CustomFieldSettings other) =>
+        Customer.SameAs(other.Customer) && Invoice.SameAs(other.Invoice) && Payment.SameAs(other.Payment);
+
     private static void Collect(List<string> problems, string entity, EntityFieldSettings settings, bool nativeAllowed)
     {
+        if (settings.Metadata.Count > EntityFieldSettings.MaxKeys)
+        {
+            problems.Add($"{entity}.metadata: at most {EntityFieldSettings.MaxKeys} metadata keys (Stripe allows no more on an object).");
+        }
+
         foreach (var key in settings.Metadata)
         {
             if (string.IsNullOrWhiteSpace(key))
@@ -38,7 +47,7 @@ public sealed record CustomFieldSettings(
             }
         }
 
-        foreach (var duplicate in settings.Metadata.GroupBy(k => k, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        foreach (var duplicate in settings.Metadata.Where(k => k is not null).GroupBy(k => k, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
             problems.Add($"{entity}.metadata: '{duplicate.Key}' is listed more than once.");
         }
@@ -77,7 +86,13 @@ public sealed record EntityFieldSettings(
     /// <summary>Stripe's limit on a metadata key's length.</summary>
     public const int MaxMetadataKeyLength = 40;
 
+    /// <summary>Stripe's limit on the number of metadata keys of one object: more could never all match.</summary>
+    public const int MaxKeys = 50;
+
     public static EntityFieldSettings Empty { get; } = new([], []);
+
+    public bool SameAs(EntityFieldSettings other) =>
+        Metadata.SequenceEqual(other.Metadata, StringComparer.Ordinal) && Native.SequenceEqual(other.Native, StringComparer.Ordinal);
 }
 
 /// <summary>The native customer field names of CONTRACT §2 "Settings", spelled as the API spells them.</summary>

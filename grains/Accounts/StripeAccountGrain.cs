@@ -296,15 +296,14 @@ public sealed partial class StripeAccountGrain(
         try
         {
             var secretKey = secrets.Unprotect(state.State.SecretKeyCipher!, OrganizationId);
-            var settings = await GrainFactory.GetGrain<IOrganizationGrain>(OrganizationId).GetSyncSettings();
             LogBackfillRunning(logger, OrganizationId);
             await Task.WhenAll(
                 RunListingAsync(backfill.Customers, after => stripe.ListCustomersAsync(OrganizationId, secretKey, after, stop),
-                    page => ApplyCustomersAsync(page, settings), stop),
+                    ApplyCustomersAsync, stop),
                 RunListingAsync(backfill.Invoices, after => stripe.ListInvoicesAsync(OrganizationId, secretKey, after, stop),
-                    page => ApplyInvoicesAsync(page, settings), stop),
+                    ApplyInvoicesAsync, stop),
                 RunListingAsync(backfill.InvoicePayments, after => stripe.ListInvoicePaymentsAsync(OrganizationId, secretKey, after, stop),
-                    page => ApplyInvoicePaymentsAsync(page, settings), stop),
+                    ApplyInvoicePaymentsAsync, stop),
                 RunListingAsync(backfill.PaymentIntents, after => stripe.ListPaymentIntentsAsync(OrganizationId, secretKey, after, stop),
                     page => CountPaymentIntents(page), stop));
 
@@ -396,8 +395,17 @@ public sealed partial class StripeAccountGrain(
         await CheckpointAsync();
     }
 
-    private async Task<PageCount> ApplyCustomersAsync(StripePage<global::Stripe.Customer> page, SyncSettings settings)
+    /// <summary>
+    /// Read for each page, just before it fans out, so a settings change reaches the next page of a
+    /// backfill already running; a page caught in the change is fixed by its grains, which derive
+    /// with the newest settings they have seen, or by the re-derivation's last sweep.
+    /// </summary>
+    private Task<SyncSettings> SettingsAsync() =>
+        GrainFactory.GetGrain<IOrganizationGrain>(OrganizationId).GetSyncSettings();
+
+    private async Task<PageCount> ApplyCustomersAsync(StripePage<global::Stripe.Customer> page)
     {
+        var settings = await SettingsAsync();
         await Task.WhenAll(page.Items.Select(customer => GrainFactory
             .GetGrain<ICustomerGrain>(new LedgerKey(OrganizationId, customer.Id).ToString())
             .Apply(StripeSnapshots.FromCustomer(customer, page.RequestedAt), settings, SnapshotOrigin.Backfill)));
@@ -405,10 +413,11 @@ public sealed partial class StripeAccountGrain(
         return new PageCount(page.Items.Count, 0, 0);
     }
 
-    private async Task<PageCount> ApplyInvoicesAsync(StripePage<global::Stripe.Invoice> page, SyncSettings settings)
+    private async Task<PageCount> ApplyInvoicesAsync(StripePage<global::Stripe.Invoice> page)
     {
         var snapshots = page.Items.Select(invoice => StripeSnapshots.FromInvoice(invoice, page.RequestedAt)).ToList();
         var imported = snapshots.Where(InvoiceStatusRules.IsImported).ToList();
+        var settings = await SettingsAsync();
         await Task.WhenAll(imported.Select(invoice => GrainFactory
             .GetGrain<IInvoiceGrain>(new LedgerKey(OrganizationId, invoice.Id).ToString())
             .Apply(invoice, settings, SnapshotOrigin.Backfill)));
@@ -416,10 +425,11 @@ public sealed partial class StripeAccountGrain(
         return new PageCount(imported.Count, snapshots.Count - imported.Count, 0);
     }
 
-    private async Task<PageCount> ApplyInvoicePaymentsAsync(StripePage<global::Stripe.InvoicePayment> page, SyncSettings settings)
+    private async Task<PageCount> ApplyInvoicePaymentsAsync(StripePage<global::Stripe.InvoicePayment> page)
     {
         var snapshots = page.Items.Select(payment => StripeSnapshots.FromInvoicePayment(payment, page.RequestedAt)).ToList();
         var imported = snapshots.Where(PaymentRules.IsImported).ToList();
+        var settings = await SettingsAsync();
         await Task.WhenAll(imported.Select(payment => GrainFactory
             .GetGrain<IPaymentGrain>(new LedgerKey(OrganizationId, payment.Id).ToString())
             .ApplyStripe(payment, settings, SnapshotOrigin.Backfill)));

@@ -1,4 +1,5 @@
 using Upflow.Orleans.Ledger;
+using Upflow.Orleans.Organizations;
 using Upflow.Orleans.Storage;
 using Upflow.Orleans.Sync;
 
@@ -8,11 +9,18 @@ namespace Upflow.Orleans.Customers;
 /// Owns one Stripe customer: applies snapshots in order and derives its contacts and custom fields.
 /// Its durable state is its read-model row (one batched write per change).
 /// </summary>
+/// <remarks>
+/// Derivation always uses the newest settings the grain knows of: a snapshot that arrives with
+/// settings older than those its row was derived with (a backfill page or an event that read them
+/// just before a change) is derived with the newer ones, so it cannot undo a re-derivation.
+/// </remarks>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed class CustomerGrain(LedgerStore ledger, TimeProvider clock) : Grain, ICustomerGrain
 {
     private LedgerKey _key;
     private CustomerRecord? _record;
+    private SyncSettings? _settings;
+    private bool _busy;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -22,32 +30,55 @@ public sealed class CustomerGrain(LedgerStore ledger, TimeProvider clock) : Grai
 
     public async Task<ApplyOutcome> Apply(CustomerSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin)
     {
+        _busy = true;
         var current = _record?.Snapshot;
         if (!SnapshotOrdering.ShouldApply(
                 current is null ? null : new CustomerStamp(current.AsOf, current.Deleted),
                 new CustomerStamp(snapshot.AsOf, snapshot.Deleted)))
             return Done(ApplyOutcome.Stale, origin);
 
+        settings = await NewestAsync(settings);
         // Stripe leaves unexpanded fields out of webhook payloads: keep what the backfill saw.
         var native = CustomerRules.CarryOmittedNativeFields(snapshot.Native, current?.Native);
-        var applied = snapshot with { Native = native };
-        var contacts = ContactRules.Extract(applied.Deleted ? null : applied.Email, applied.Metadata, settings.Contacts);
-        var record = new CustomerRecord(
-            _key.OrganizationId,
-            applied,
-            applied.Deleted ? [] : contacts.Contacts,
-            contacts.InvalidAddressesSkipped,
-            CustomFieldRules.Derive(applied.Metadata, applied.Native, settings.CustomFields.Customer),
-            clock.GetUtcNow());
+        var record = Derive(snapshot with { Native = native }, settings, clock.GetUtcNow());
         await ledger.SaveCustomerAsync(record);
         _record = record;
         return Done(ApplyOutcome.Applied, origin);
+    }
+
+    public async Task<RederiveOutcome> Rederive(SyncSettings settings)
+    {
+        if (_record is not { } current || current.SettingsVersion >= settings.Version)
+            return Idle(RederiveOutcome.Skipped);
+        _settings = SettingsRules.Newest(settings, _settings);
+        var record = RecordDerivation.Customer(current, settings, clock.GetUtcNow());
+        await ledger.SaveCustomerAsync(record);
+        _record = record;
+        return Idle(record.UpdatedAt != current.UpdatedAt ? RederiveOutcome.Changed : RederiveOutcome.Unchanged);
+    }
+
+    private CustomerRecord Derive(CustomerSnapshot snapshot, SyncSettings settings, DateTimeOffset updatedAt) =>
+        RecordDerivation.Customer(_key.OrganizationId, snapshot, settings, updatedAt);
+
+    private async Task<SyncSettings> NewestAsync(SyncSettings settings)
+    {
+        _settings = SettingsRules.Newest(settings, _settings);
+        if (_record is { } current && current.SettingsVersion > _settings.Version)
+            _settings = await GrainFactory.GetGrain<IOrganizationGrain>(_key.OrganizationId).GetSyncSettings();
+        return _settings;
     }
 
     private ApplyOutcome Done(ApplyOutcome outcome, SnapshotOrigin origin)
     {
         // A backfill touches each customer once: keeping a million activations around helps nobody.
         if (origin == SnapshotOrigin.Backfill) DeactivateOnIdle();
+        return outcome;
+    }
+
+    /// <summary>A grain woken only to re-derive goes back to sleep: a settings change visits every customer once.</summary>
+    private RederiveOutcome Idle(RederiveOutcome outcome)
+    {
+        if (!_busy) DeactivateOnIdle();
         return outcome;
     }
 }

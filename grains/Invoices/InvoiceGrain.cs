@@ -1,4 +1,5 @@
 using Upflow.Orleans.Ledger;
+using Upflow.Orleans.Organizations;
 using Upflow.Orleans.Storage;
 using Upflow.Orleans.Sync;
 
@@ -7,13 +8,16 @@ namespace Upflow.Orleans.Invoices;
 /// <summary>
 /// Owns one Stripe invoice: its status only moves forward as Stripe's does, whatever order webhooks
 /// and backfill pages arrive in. Drafts are never stored; the ledger status (DUE, OVERDUE, PAID,
-/// VOIDED) is derived when reading, in the organization's zone of that moment.
+/// VOIDED) is derived when reading, in the organization's zone of that moment. Custom fields are
+/// derived with the newest settings the grain knows of (see CustomerGrain).
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed class InvoiceGrain(LedgerStore ledger, TimeProvider clock) : Grain, IInvoiceGrain
 {
     private LedgerKey _key;
     private InvoiceRecord? _record;
+    private SyncSettings? _settings;
+    private bool _busy;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -23,6 +27,7 @@ public sealed class InvoiceGrain(LedgerStore ledger, TimeProvider clock) : Grain
 
     public async Task<ApplyOutcome> Apply(InvoiceSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin)
     {
+        _busy = true;
         if (!InvoiceStatusRules.IsImported(snapshot))
             return Done(ApplyOutcome.NotImported, origin);
         var current = _record?.Snapshot;
@@ -31,14 +36,39 @@ public sealed class InvoiceGrain(LedgerStore ledger, TimeProvider clock) : Grain
                 new InvoiceStamp(snapshot.AsOf, snapshot.StripeStatus!)))
             return Done(ApplyOutcome.Stale, origin);
 
-        var record = new InvoiceRecord(
-            _key.OrganizationId,
-            snapshot,
-            CustomFieldRules.Derive(snapshot.Metadata, null, settings.CustomFields.Invoice),
-            clock.GetUtcNow());
+        settings = await NewestAsync(settings);
+        var record = Derive(snapshot, settings, clock.GetUtcNow());
         await ledger.SaveInvoiceAsync(record);
         _record = record;
         return Done(ApplyOutcome.Applied, origin);
+    }
+
+    public async Task<RederiveOutcome> Rederive(SyncSettings settings)
+    {
+        if (_record is not { } current || current.SettingsVersion >= settings.Version)
+            return Idle(RederiveOutcome.Skipped);
+        _settings = SettingsRules.Newest(settings, _settings);
+        var record = RecordDerivation.Invoice(current, settings, clock.GetUtcNow());
+        await ledger.SaveInvoiceAsync(record);
+        _record = record;
+        return Idle(record.UpdatedAt != current.UpdatedAt ? RederiveOutcome.Changed : RederiveOutcome.Unchanged);
+    }
+
+    private InvoiceRecord Derive(InvoiceSnapshot snapshot, SyncSettings settings, DateTimeOffset updatedAt) =>
+        RecordDerivation.Invoice(_key.OrganizationId, snapshot, settings, updatedAt);
+
+    private async Task<SyncSettings> NewestAsync(SyncSettings settings)
+    {
+        _settings = SettingsRules.Newest(settings, _settings);
+        if (_record is { } current && current.SettingsVersion > _settings.Version)
+            _settings = await GrainFactory.GetGrain<IOrganizationGrain>(_key.OrganizationId).GetSyncSettings();
+        return _settings;
+    }
+
+    private RederiveOutcome Idle(RederiveOutcome outcome)
+    {
+        if (!_busy) DeactivateOnIdle();
+        return outcome;
     }
 
     private ApplyOutcome Done(ApplyOutcome outcome, SnapshotOrigin origin)

@@ -35,6 +35,8 @@ public sealed partial class PaymentGrain(
     private LedgerKey _key;
     private PaymentRecord? _record;
     private IGrainTimer? _nextAttempt;
+    private SyncSettings? _settings;
+    private bool _busy;
 
     private WriteBackOptions Options => writeBack.Value;
 
@@ -46,6 +48,7 @@ public sealed partial class PaymentGrain(
 
     public async Task<ApplyOutcome> ApplyStripe(PaymentSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin)
     {
+        _busy = true;
         if (!PaymentRules.IsImported(snapshot))
             return Done(ApplyOutcome.NotImported, origin);
         var current = _record?.Snapshot;
@@ -54,6 +57,7 @@ public sealed partial class PaymentGrain(
                 new PaymentStamp(snapshot.AsOf, snapshot.StripeStatus)))
             return Done(ApplyOutcome.Stale, origin);
 
+        settings = await NewestAsync(settings);
         var record = new PaymentRecord(
             _key.OrganizationId,
             snapshot.Id,
@@ -67,7 +71,8 @@ public sealed partial class PaymentGrain(
             PaymentExport.NotApplicable,
             CustomFieldRules.Derive(snapshot.Metadata, null, settings.CustomFields.Payment),
             snapshot,
-            clock.GetUtcNow());
+            clock.GetUtcNow(),
+            settings.Version);
         await ledger.SavePaymentAsync(record);
         _record = record;
         return Done(ApplyOutcome.Applied, origin);
@@ -76,9 +81,10 @@ public sealed partial class PaymentGrain(
     public async Task RecordPortal(PortalPayment payment)
     {
         // A replayed POST after a crash between the request grain's write and this one: already here.
+        _busy = true;
         if (_record is not null) return;
         var request = payment.Request;
-        var settings = await GrainFactory.GetGrain<IOrganizationGrain>(_key.OrganizationId).GetSyncSettings();
+        var settings = _settings = await GrainFactory.GetGrain<IOrganizationGrain>(_key.OrganizationId).GetSyncSettings();
         var now = clock.GetUtcNow();
         var record = new PaymentRecord(
             _key.OrganizationId,
@@ -93,7 +99,8 @@ public sealed partial class PaymentGrain(
             ExportRules.Recorded(now),
             CustomFieldRules.Derive(null, null, settings.CustomFields.Payment),
             null,
-            now);
+            now,
+            settings.Version);
         // The reminder before the row: once a row says pending, something durable must export it.
         await this.RegisterOrUpdateReminder(ExportReminder, Options.ReminderPeriod, Options.ReminderPeriod);
         await ledger.SavePaymentAsync(record);
@@ -101,8 +108,19 @@ public sealed partial class PaymentGrain(
         Schedule(now);
     }
 
+    public async Task<RederiveOutcome> Rederive(SyncSettings settings)
+    {
+        if (_record is not { } current || current.SettingsVersion >= settings.Version)
+            return Idle(RederiveOutcome.Skipped);
+        _settings = SettingsRules.Newest(settings, _settings);
+        var record = RecordDerivation.Payment(current, settings, clock.GetUtcNow());
+        await SaveAsync(record);
+        return Idle(record.UpdatedAt != current.UpdatedAt ? RederiveOutcome.Changed : RederiveOutcome.Unchanged);
+    }
+
     public async Task<ExportRequestStatus> RequestExport()
     {
+        _busy = true;
         if (_record is null)
         {
             DeactivateOnIdle();
@@ -264,6 +282,21 @@ public sealed partial class PaymentGrain(
     {
         if (await this.GetReminder(ExportReminder) is { } reminder)
             await this.UnregisterReminder(reminder);
+    }
+
+    private async Task<SyncSettings> NewestAsync(SyncSettings settings)
+    {
+        _settings = SettingsRules.Newest(settings, _settings);
+        if (_record is { } current && current.SettingsVersion > _settings.Version)
+            _settings = await GrainFactory.GetGrain<IOrganizationGrain>(_key.OrganizationId).GetSyncSettings();
+        return _settings;
+    }
+
+    /// <summary>Woken only to re-derive, with no export to run: back to sleep (a settings change visits every payment once).</summary>
+    private RederiveOutcome Idle(RederiveOutcome outcome)
+    {
+        if (!_busy && _nextAttempt is null) DeactivateOnIdle();
+        return outcome;
     }
 
     private ApplyOutcome Done(ApplyOutcome outcome, SnapshotOrigin origin)

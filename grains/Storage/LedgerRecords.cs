@@ -4,7 +4,8 @@ namespace Upflow.Orleans.Storage;
 
 // The read model: one row per object, written by the grain that owns the object and read by the
 // list endpoints. Each record carries the Stripe snapshot it was derived from, so settings changes
-// re-derive contacts and custom fields without re-reading Stripe.
+// re-derive contacts and custom fields without re-reading Stripe. SettingsVersion is the
+// SyncSettings.Version the derived fields were computed with (0: the defaults, or before versions).
 
 public sealed record CustomerRecord(
     string OrganizationId,
@@ -12,7 +13,8 @@ public sealed record CustomerRecord(
     IReadOnlyList<Contact> Contacts,
     int InvalidContactAddresses,
     IReadOnlyDictionary<string, CustomFieldValue> CustomFields,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    long SettingsVersion = 0)
 {
     public string Id => Snapshot.Id;
 }
@@ -21,7 +23,8 @@ public sealed record InvoiceRecord(
     string OrganizationId,
     InvoiceSnapshot Snapshot,
     IReadOnlyDictionary<string, CustomFieldValue> CustomFields,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    long SettingsVersion = 0)
 {
     public string Id => Snapshot.Id;
 }
@@ -40,7 +43,8 @@ public sealed record PaymentRecord(
     PaymentExport Export,
     IReadOnlyDictionary<string, CustomFieldValue> CustomFields,
     PaymentSnapshot? Snapshot,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    long SettingsVersion = 0)
 {
     public static class Sources
     {

@@ -99,10 +99,11 @@ public sealed class LedgerStore : IAsyncDisposable
     // ---- writes -------------------------------------------------------------------------------
 
     private const string UpsertCustomers = """
-        INSERT INTO upflow_customers AS t (organization_id, id, deleted, updated_at, document)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::timestamptz[], $5::jsonb[])
+        INSERT INTO upflow_customers AS t (organization_id, id, deleted, updated_at, document, settings_version)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::timestamptz[], $5::jsonb[], $6::bigint[])
         ON CONFLICT (organization_id, id) DO UPDATE
-            SET deleted = EXCLUDED.deleted, updated_at = EXCLUDED.updated_at, document = EXCLUDED.document
+            SET deleted = EXCLUDED.deleted, updated_at = EXCLUDED.updated_at, document = EXCLUDED.document,
+                settings_version = EXCLUDED.settings_version
             WHERE t.document IS DISTINCT FROM EXCLUDED.document
         """;
 
@@ -125,21 +126,22 @@ public sealed class LedgerStore : IAsyncDisposable
         """;
 
     private const string UpsertInvoices = """
-        INSERT INTO upflow_invoices AS t (organization_id, id, customer_id, stripe_status, due_at, issue_at, paid_at, updated_at, document)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[])
+        INSERT INTO upflow_invoices AS t (organization_id, id, customer_id, stripe_status, due_at, issue_at, paid_at, updated_at, document, settings_version)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[], $10::bigint[])
         ON CONFLICT (organization_id, id) DO UPDATE
             SET customer_id = EXCLUDED.customer_id, stripe_status = EXCLUDED.stripe_status, due_at = EXCLUDED.due_at,
-                issue_at = EXCLUDED.issue_at, paid_at = EXCLUDED.paid_at, updated_at = EXCLUDED.updated_at, document = EXCLUDED.document
+                issue_at = EXCLUDED.issue_at, paid_at = EXCLUDED.paid_at, updated_at = EXCLUDED.updated_at, document = EXCLUDED.document,
+                settings_version = EXCLUDED.settings_version
             WHERE t.document IS DISTINCT FROM EXCLUDED.document
         """;
 
     private const string UpsertPayments = """
-        INSERT INTO upflow_payments AS t (organization_id, id, source, invoice_id, customer_id, export_status, paid_at, updated_at, document)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[])
+        INSERT INTO upflow_payments AS t (organization_id, id, source, invoice_id, customer_id, export_status, paid_at, updated_at, document, settings_version)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[], $10::bigint[])
         ON CONFLICT (organization_id, id) DO UPDATE
             SET source = EXCLUDED.source, invoice_id = EXCLUDED.invoice_id, customer_id = EXCLUDED.customer_id,
                 export_status = EXCLUDED.export_status, paid_at = EXCLUDED.paid_at, updated_at = EXCLUDED.updated_at,
-                document = EXCLUDED.document
+                document = EXCLUDED.document, settings_version = EXCLUDED.settings_version
             WHERE t.document IS DISTINCT FROM EXCLUDED.document
         """;
 
@@ -159,7 +161,8 @@ public sealed class LedgerStore : IAsyncDisposable
             Text(rows.Select(r => r.Id)),
             new NpgsqlParameter<bool[]> { TypedValue = rows.Select(r => r.Snapshot.Deleted).ToArray() },
             Instants(rows.Select(r => (DateTimeOffset?)r.UpdatedAt)),
-            Documents(rows)));
+            Documents(rows),
+            Versions(rows.Select(r => r.SettingsVersion))));
         command.BatchCommands.Add(Statement(DeleteReplacedContacts,
             Text(rows.Select(r => r.OrganizationId)),
             Text(rows.Select(r => r.Id)),
@@ -194,7 +197,8 @@ public sealed class LedgerStore : IAsyncDisposable
             Instants(rows.Select(r => (DateTimeOffset?)InvoiceDates.IssueInstant(r.Snapshot))),
             Instants(rows.Select(r => r.Snapshot.PaidAt)),
             Instants(rows.Select(r => (DateTimeOffset?)r.UpdatedAt)),
-            Documents(rows)));
+            Documents(rows),
+            Versions(rows.Select(r => r.SettingsVersion))));
         await command.ExecuteNonQueryAsync();
         return Acknowledged(batch.Count);
     }
@@ -212,7 +216,8 @@ public sealed class LedgerStore : IAsyncDisposable
             Text(rows.Select(r => r.Export.Status)),
             Instants(rows.Select(r => r.PaidAt)),
             Instants(rows.Select(r => (DateTimeOffset?)r.UpdatedAt)),
-            Documents(rows)));
+            Documents(rows),
+            Versions(rows.Select(r => r.SettingsVersion))));
         await command.ExecuteNonQueryAsync();
         return Acknowledged(batch.Count);
     }
@@ -281,6 +286,9 @@ public sealed class LedgerStore : IAsyncDisposable
             TypedValue = values.Select(v => v?.UtcDateTime).ToArray(),
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
         };
+
+    private static NpgsqlParameter Versions(IEnumerable<long> values) =>
+        new NpgsqlParameter<long[]> { TypedValue = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint };
 
     private static NpgsqlParameter Documents<T>(IEnumerable<T> records) =>
         new NpgsqlParameter<string[]>

@@ -14,6 +14,7 @@ public static class StorageServiceCollectionExtensions
     {
         services.TryAddSingleton<LedgerStore>();
         services.TryAddSingleton<LedgerQueries>();
+        services.TryAddSingleton<RederivationStore>();
         return services;
     }
 }
