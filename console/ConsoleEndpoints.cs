@@ -23,7 +23,6 @@ public static class ConsoleEndpoints
     {
         var console = routes.MapGroup(BasePath).AllowAnonymous().ExcludeFromDescription();
         console.MapGet("", () => Results.Redirect($"{BasePath}/sync"));
-        console.MapGet("/", () => Results.Redirect($"{BasePath}/sync"));
         console.MapGet("/assets/console.js", (HttpContext http) => Script.Write(http));
         console.MapGet("/assets/console.css", (HttpContext http) => Styles.Write(http));
         foreach (var view in ConsolePages.Views)
