@@ -130,6 +130,7 @@
     let cursors = [null];
     let index = 0;
     let next = null;
+    let generation = 0;
 
     const query = new URLSearchParams(location.search);
     if (filters) for (const select of $$("select", filters)) select.value = query.get(select.name) || "";
@@ -140,6 +141,8 @@
     }
 
     async function load() {
+      // A filter or page change while a page is loading: only the newest request may fill the table.
+      const current = ++generation;
       container.setAttribute("aria-busy", "true");
       if (!body.children.length) stateRow("Loading…");
       const parameters = new URLSearchParams({ limit: String(PAGE_SIZE) });
@@ -147,14 +150,18 @@
       if (cursors[index]) parameters.set("cursor", cursors[index]);
       try {
         const page = await api("GET", `${container.dataset.path}?${parameters}`);
+        if (current !== generation) return;
         next = page.nextCursor;
         if (page.data.length === 0) stateRow(index === 0 ? container.dataset.empty : "No more results.");
         else body.replaceChildren(...page.data.map(renderRow));
       } catch (failure) {
+        if (current !== generation) return;
         next = null;
         stateRow(`Could not load this list: ${failure.message}`, "error", load);
       } finally {
-        container.removeAttribute("aria-busy");
+        if (current === generation) container.removeAttribute("aria-busy");
+      }
+      if (current === generation) {
         $("[data-page=first]", pager).disabled = index === 0;
         $("[data-page=previous]", pager).disabled = index === 0;
         $("[data-page=next]", pager).disabled = !next;
@@ -249,8 +256,8 @@
   function paymentMethod(method) {
     if (!method) return "–";
     const type = method.type.replaceAll("_", " ");
-    const detail = [method.brand || method.bankName, method.last4 ? `•••• ${method.last4}` : null].filter(Boolean).join(" ");
-    return detail ? `${type} · ${detail}` : type;
+    const name = method.brand ? method.brand[0].toUpperCase() + method.brand.slice(1) : method.bankName ? `${type} · ${method.bankName}` : type;
+    return method.last4 ? `${name} •••• ${method.last4}` : name;
   }
 
   let payments = null;

@@ -123,7 +123,7 @@ public sealed class ConsoleApp : SyncApp
     {
         var local = Path.Combine(AppContext.BaseDirectory, "screenshots", name + ".png");
         Directory.CreateDirectory(Path.GetDirectoryName(local)!);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = local, FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = local, FullPage = false, Animations = ScreenshotAnimations.Disabled });
         if (Environment.GetEnvironmentVariable("UPFLOW_UPDATE_SCREENSHOTS") == "1")
         {
             var docs = Path.Combine(RepositoryRoot(), "docs", "screenshots");

@@ -136,6 +136,7 @@ public sealed class ConsoleTests(ConsoleApp app)
         await Expect(page.Locator("tbody tr").First.Locator("td:nth-child(3)")).ToHaveTextAsync("PAID");
         Assert.All(await page.Locator("tbody tr td:nth-child(3)").AllInnerTextsAsync(), status => Assert.Equal("PAID", status));
         await page.GetByLabel("Status").SelectOptionAsync("");
+        await Expect(page.Locator("tbody tr[data-id]")).ToHaveCountAsync(50);
         await ConsoleApp.ScreenshotAsync(page, "invoices");
 
         // Two portal payments in error: one refused by Stripe (void invoice), one after an outage.
@@ -149,7 +150,7 @@ public sealed class ConsoleTests(ConsoleApp app)
         app.Stripe.ConfigureFaults(account.Id, FaultSettings.None);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Payments" }).ClickAsync();
-        await Expect(page.Locator("tbody tr").First).ToBeVisibleAsync();
+        await Expect(page.Locator("tbody tr[data-id]").First).ToBeVisibleAsync();
         await page.GetByLabel("Stripe Billing status").SelectOptionAsync(new SelectOptionValue { Label = "Error" });
         await page.WaitForURLAsync("**/app/payments?exportStatus=error");
         await Expect(page.Locator("tbody tr")).ToHaveCountAsync(2);
@@ -179,6 +180,9 @@ public sealed class ConsoleTests(ConsoleApp app)
         Assert.Equal("exported", exported.GetProperty("export").GetProperty("status").GetString());
         Assert.Single(app.Stripe.OutOfBandPayments(account.Id));
         await page.GetByLabel("Stripe Billing status").SelectOptionAsync("");
+        await page.GetByLabel("Source").SelectOptionAsync("portal");
+        await page.WaitForURLAsync("**/app/payments?source=portal");
+        await Expect(page.Locator("tbody tr[data-id]")).ToHaveCountAsync(2);
         await Expect(page.Locator($"tbody tr[data-id='{outage}'] [data-field=exportStatus]")).ToHaveTextAsync("Exported");
         await ConsoleApp.ScreenshotAsync(page, "payments");
         await page.Context.CloseAsync();
