@@ -8,6 +8,7 @@ using OpenTelemetry.Trace;
 using Upflow.Orleans;
 using Upflow.Orleans.Api;
 using Upflow.Orleans.Api.Http;
+using Upflow.Orleans.OperatorConsole;
 using Upflow.Orleans.Silo;
 using Upflow.Orleans.Storage;
 
@@ -85,6 +86,9 @@ app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => fa
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") })
     .AllowAnonymous().WithMetadata(new SkipQueryValidation());
 app.UseUpflowApi();
+// The operator console's pages are public shells (their data comes from the API with the key the
+// operator enters); the API's rule against unknown query parameters is for API endpoints only.
+app.MapOperatorConsole().WithMetadata(new SkipQueryValidation());
 dashboard?.MapTo(app);
 app.Run();
 

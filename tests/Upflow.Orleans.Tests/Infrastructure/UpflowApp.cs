@@ -28,6 +28,9 @@ public class UpflowApp : IAsyncLifetime
 
     protected virtual Task AfterStopAsync() => Task.CompletedTask;
 
+    /// <summary>Factory options before the host starts, e.g. Kestrel on a TCP port for a real browser.</summary>
+    protected virtual void ConfigureFactory(WebApplicationFactory<Program> factory) { }
+
     protected virtual Task AfterStartAsync() => Task.CompletedTask;
 
     /// <summary>The in-memory server's handler: what an in-process caller (the Stripe emulator's webhooks) sends through.</summary>
@@ -58,6 +61,7 @@ public class UpflowApp : IAsyncLifetime
             foreach (var (key, value) in Settings()) web.UseSetting(key, value);
             web.ConfigureServices(ConfigureServices);
         });
+        ConfigureFactory(_factory);
         using var client = _factory.CreateClient();
         (await client.GetAsync("/health/ready")).EnsureSuccessStatusCode();
         await AfterStartAsync();
