@@ -35,10 +35,6 @@ public interface ICustomerGrain : IGrainWithStringKey
 {
     [Alias("Apply")]
     Task<ApplyOutcome> Apply(CustomerSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin);
-
-    /// <inheritdoc cref="IInvoiceGrain.Rederive"/>
-    [Alias("Rederive")]
-    Task<RederiveOutcome> Rederive(SyncSettings settings);
 }
 
 /// <summary>A Stripe invoice of one organization; decides its ledger status. Key: <see cref="LedgerKey"/>.</summary>
@@ -47,13 +43,6 @@ public interface IInvoiceGrain : IGrainWithStringKey
 {
     [Alias("Apply")]
     Task<ApplyOutcome> Apply(InvoiceSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin);
-
-    /// <summary>
-    /// Derives contacts and custom fields again from the Stripe snapshot the grain holds, with these
-    /// settings, without asking Stripe. Settings older than those the object was derived with change nothing.
-    /// </summary>
-    [Alias("Rederive")]
-    Task<RederiveOutcome> Rederive(SyncSettings settings);
 }
 
 /// <summary>A payment: a Stripe invoice payment or one recorded in the AR portal. Key: <see cref="LedgerKey"/>.</summary>
@@ -71,7 +60,12 @@ public interface IPaymentGrain : IGrainWithStringKey
     [Alias("RequestExport")]
     Task<ExportRequestStatus> RequestExport();
 
-    /// <inheritdoc cref="IInvoiceGrain.Rederive"/>
+    /// <summary>
+    /// A portal payment's custom fields derived again with these settings (all null: it has no Stripe
+    /// metadata). Through the grain because it also writes the export state from its copy; Stripe's
+    /// payments, customers and invoices are re-derived in bulk (RederivationStore). Settings older
+    /// than those the payment was derived with change nothing.
+    /// </summary>
     [Alias("Rederive")]
     Task<RederiveOutcome> Rederive(SyncSettings settings);
 }

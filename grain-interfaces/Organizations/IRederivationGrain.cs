@@ -5,8 +5,8 @@ namespace Upflow.Orleans.Organizations;
 
 /// <summary>
 /// Applies an organization's settings change to every object it already synced: pages through the
-/// read model and has each entity grain re-derive its contacts and custom fields from the Stripe
-/// snapshot it holds. Key: the organization id. Survives silo restarts (reminder).
+/// read model and derives each object's contacts and custom fields again from the Stripe snapshot
+/// it holds. Key: the organization id. Survives silo restarts (reminder).
 /// </summary>
 [Alias("upflow.IRederivationGrain")]
 public interface IRederivationGrain : IGrainWithStringKey

@@ -12,7 +12,10 @@ namespace Upflow.Orleans.Customers;
 /// <remarks>
 /// Derivation always uses the newest settings the grain knows of: a snapshot that arrives with
 /// settings older than those its row was derived with (a backfill page or an event that read them
-/// just before a change) is derived with the newer ones, so it cannot undo a re-derivation.
+/// just before a change) is derived with the newer ones, so it cannot undo a re-derivation. The
+/// re-derivation itself rewrites rows in bulk (RederivationGrain), so the copy held here may lag
+/// behind the row's derived fields; nothing here reads them: every write derives afresh from the
+/// snapshot, which the re-derivation never changes.
 /// </remarks>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed class CustomerGrain(LedgerStore ledger, TimeProvider clock) : Grain, ICustomerGrain
@@ -20,7 +23,6 @@ public sealed class CustomerGrain(LedgerStore ledger, TimeProvider clock) : Grai
     private LedgerKey _key;
     private CustomerRecord? _record;
     private SyncSettings? _settings;
-    private bool _busy;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -30,7 +32,6 @@ public sealed class CustomerGrain(LedgerStore ledger, TimeProvider clock) : Grai
 
     public async Task<ApplyOutcome> Apply(CustomerSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin)
     {
-        _busy = true;
         var current = _record?.Snapshot;
         if (!SnapshotOrdering.ShouldApply(
                 current is null ? null : new CustomerStamp(current.AsOf, current.Deleted),
@@ -44,17 +45,6 @@ public sealed class CustomerGrain(LedgerStore ledger, TimeProvider clock) : Grai
         await ledger.SaveCustomerAsync(record);
         _record = record;
         return Done(ApplyOutcome.Applied, origin);
-    }
-
-    public async Task<RederiveOutcome> Rederive(SyncSettings settings)
-    {
-        if (_record is not { } current || current.SettingsVersion >= settings.Version)
-            return Idle(RederiveOutcome.Skipped);
-        _settings = SettingsRules.Newest(settings, _settings);
-        var record = RecordDerivation.Customer(current, settings, clock.GetUtcNow());
-        await ledger.SaveCustomerAsync(record);
-        _record = record;
-        return Idle(record.UpdatedAt != current.UpdatedAt ? RederiveOutcome.Changed : RederiveOutcome.Unchanged);
     }
 
     private CustomerRecord Derive(CustomerSnapshot snapshot, SyncSettings settings, DateTimeOffset updatedAt) =>
@@ -75,10 +65,4 @@ public sealed class CustomerGrain(LedgerStore ledger, TimeProvider clock) : Grai
         return outcome;
     }
 
-    /// <summary>A grain woken only to re-derive goes back to sleep: a settings change visits every customer once.</summary>
-    private RederiveOutcome Idle(RederiveOutcome outcome)
-    {
-        if (!_busy) DeactivateOnIdle();
-        return outcome;
-    }
 }

@@ -17,7 +17,6 @@ public sealed class InvoiceGrain(LedgerStore ledger, TimeProvider clock) : Grain
     private LedgerKey _key;
     private InvoiceRecord? _record;
     private SyncSettings? _settings;
-    private bool _busy;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -27,7 +26,6 @@ public sealed class InvoiceGrain(LedgerStore ledger, TimeProvider clock) : Grain
 
     public async Task<ApplyOutcome> Apply(InvoiceSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin)
     {
-        _busy = true;
         if (!InvoiceStatusRules.IsImported(snapshot))
             return Done(ApplyOutcome.NotImported, origin);
         var current = _record?.Snapshot;
@@ -43,17 +41,6 @@ public sealed class InvoiceGrain(LedgerStore ledger, TimeProvider clock) : Grain
         return Done(ApplyOutcome.Applied, origin);
     }
 
-    public async Task<RederiveOutcome> Rederive(SyncSettings settings)
-    {
-        if (_record is not { } current || current.SettingsVersion >= settings.Version)
-            return Idle(RederiveOutcome.Skipped);
-        _settings = SettingsRules.Newest(settings, _settings);
-        var record = RecordDerivation.Invoice(current, settings, clock.GetUtcNow());
-        await ledger.SaveInvoiceAsync(record);
-        _record = record;
-        return Idle(record.UpdatedAt != current.UpdatedAt ? RederiveOutcome.Changed : RederiveOutcome.Unchanged);
-    }
-
     private InvoiceRecord Derive(InvoiceSnapshot snapshot, SyncSettings settings, DateTimeOffset updatedAt) =>
         RecordDerivation.Invoice(_key.OrganizationId, snapshot, settings, updatedAt);
 
@@ -65,11 +52,6 @@ public sealed class InvoiceGrain(LedgerStore ledger, TimeProvider clock) : Grain
         return _settings;
     }
 
-    private RederiveOutcome Idle(RederiveOutcome outcome)
-    {
-        if (!_busy) DeactivateOnIdle();
-        return outcome;
-    }
 
     private ApplyOutcome Done(ApplyOutcome outcome, SnapshotOrigin origin)
     {

@@ -10,9 +10,11 @@ namespace Upflow.Orleans.Organizations;
 /// <summary>
 /// Applies an organization's settings change to every object it already synced, without asking
 /// Stripe: pages by keyset through the read-model rows still derived with older settings (one entity
-/// after the other) and has each row's grain re-derive from the Stripe snapshot it holds, a page of
-/// grains at a time. The grain stays the only writer of its row, so an event or a backfill page that
-/// reaches it meanwhile is ordered with the re-derivation, never lost to it.
+/// after the other), derives each row again from the Stripe snapshot it holds with the same pure
+/// rules as the entity grains, and writes the page back in one statement, each row only if its grain
+/// did not write it since it was read (then the grain's write, derived with the newest settings it
+/// knows, stands, or the next pass takes it). Through the grains it was about 20 times slower (a
+/// grain activation per object); see docs/decisions.md.
 /// </summary>
 /// <remarks>
 /// The cursor and counts are persisted after each page and a reminder exists while work remains, so
@@ -34,6 +36,11 @@ public sealed partial class RederivationGrain(
 
     /// <summary>Grains re-deriving at once: enough to fill the store's 500-row batches several times over.</summary>
     internal const int PageSize = 1000;
+
+    /// <summary>Pages being written while the next is read and derived.</summary>
+    private const int WritesInFlight = 3;
+
+    private sealed record Page(int Read, string? Last, Task Written);
 
     internal static readonly TimeSpan SettleDelay = TimeSpan.FromSeconds(1);
 
@@ -146,23 +153,33 @@ public sealed partial class RederivationGrain(
         var target = S.Target!;
         var round = S.Round;
         var next = false;
+        var writing = new Queue<Page>();
         try
         {
+            // Pages are read one after the other (the next starts after the last id read) while up to
+            // WritesInFlight of them are written; the cursor moves only once a page and every page
+            // before it are written, so a crash repeats at most the pages in flight.
             while (S.Pending.Count > 0)
             {
                 var entity = S.Pending[0];
-                var (read, last) = await RederivePageAsync(entity, target, stop);
+                var page = await RederivePageAsync(entity, target, writing.Count > 0 ? writing.Last().Last : S.After, stop);
+                if (page.Read > 0) writing.Enqueue(page);
+                while (writing.Count > 0 && (page.Read == 0 || writing.Count >= WritesInFlight))
+                {
+                    var written = writing.Dequeue();
+                    await written.Written;
+                    stop.ThrowIfCancellationRequested();
+                    S.After = written.Last;
+                    if (round < 2) S.Applied += written.Read;
+                    await state.WriteStateAsync();
+                }
+
                 stop.ThrowIfCancellationRequested();
-                if (read == 0)
+                if (page.Read == 0)
                 {
                     S.Pending.RemoveAt(0);
                     S.After = null;
-                    continue;
                 }
-
-                S.After = last;
-                if (round < 2) S.Applied += read;
-                await state.WriteStateAsync();
             }
 
             if (round >= 2)
@@ -198,6 +215,10 @@ public sealed partial class RederivationGrain(
         }
         finally
         {
+            // A newer Start waits for this run: its writes must not land after the next run began.
+            try { await Task.WhenAll(writing.Select(page => page.Written)); }
+            catch (Exception) when (writing.Count > 0) { /* already reported by the run, or superseded */ }
+
             if (!stop.IsCancellationRequested)
             {
                 StopRunning();
@@ -211,36 +232,41 @@ public sealed partial class RederivationGrain(
     /// One page of one entity after the cursor: derived here with the same pure rules as the grains
     /// and written back in one statement, each row only if nobody wrote it since it was read (see
     /// <see cref="RederivationStore"/>). Portal payments go through their grain, the writer of their
-    /// export state. Returns how many rows the page held and the last id.
+    /// export state. Returns how many rows the page held, the last id, and the write under way.
     /// </summary>
-    private async Task<(int Read, string? Last)> RederivePageAsync(string entity, SyncSettings target, CancellationToken stop)
+    private async Task<Page> RederivePageAsync(string entity, SyncSettings target, string? after, CancellationToken stop)
     {
         var now = clock.GetUtcNow();
         switch (entity)
         {
             case LedgerEntities.Customers:
             {
-                var rows = await store.ReadStaleCustomersAsync(OrganizationId, target.Version, S.After, PageSize, stop);
-                await store.WriteCustomersAsync([.. rows.Select(r => r with { Record = RecordDerivation.Customer(r.Record, target, now) })], stop);
-                return (rows.Count, rows.Count > 0 ? rows[^1].Record.Id : null);
+                var rows = await store.ReadStaleCustomersAsync(OrganizationId, target.Version, after, PageSize, stop);
+                List<StaleRow<CustomerRecord>> derived = [.. rows.Select(r => r with { Record = RecordDerivation.Customer(r.Record, target, now) })];
+                // Most changes touch custom fields only: contacts are rewritten only where they differ.
+                var contactsChanged = rows.Zip(derived)
+                    .Where(pair => !pair.First.Record.Contacts.SequenceEqual(pair.Second.Record.Contacts))
+                    .Select(pair => pair.First.Record.Id)
+                    .ToHashSet(StringComparer.Ordinal);
+                return new Page(rows.Count, rows.Count > 0 ? rows[^1].Record.Id : null, store.WriteCustomersAsync(derived, contactsChanged, stop));
             }
             case LedgerEntities.Invoices:
             {
-                var rows = await store.ReadStaleInvoicesAsync(OrganizationId, target.Version, S.After, PageSize, stop);
-                await store.WriteInvoicesAsync([.. rows.Select(r => r with { Record = RecordDerivation.Invoice(r.Record, target, now) })], stop);
-                return (rows.Count, rows.Count > 0 ? rows[^1].Record.Id : null);
+                var rows = await store.ReadStaleInvoicesAsync(OrganizationId, target.Version, after, PageSize, stop);
+                return new Page(rows.Count, rows.Count > 0 ? rows[^1].Record.Id : null,
+                    store.WriteInvoicesAsync([.. rows.Select(r => r with { Record = RecordDerivation.Invoice(r.Record, target, now) })], stop));
             }
             case LedgerEntities.Payments:
             {
-                var rows = await store.ReadStaleStripePaymentsAsync(OrganizationId, target.Version, S.After, PageSize, stop);
-                await store.WritePaymentsAsync([.. rows.Select(r => r with { Record = RecordDerivation.Payment(r.Record, target, now) })], stop);
-                return (rows.Count, rows.Count > 0 ? rows[^1].Record.Id : null);
+                var rows = await store.ReadStaleStripePaymentsAsync(OrganizationId, target.Version, after, PageSize, stop);
+                return new Page(rows.Count, rows.Count > 0 ? rows[^1].Record.Id : null,
+                    store.WritePaymentsAsync([.. rows.Select(r => r with { Record = RecordDerivation.Payment(r.Record, target, now) })], stop));
             }
             default:
             {
-                var ids = await store.ListStaleIdsAsync(OrganizationId, target.Version, S.After, PageSize, stop);
-                await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IPaymentGrain>(new LedgerKey(OrganizationId, id).ToString()).Rederive(target)));
-                return (ids.Count, ids.Count > 0 ? ids[^1] : null);
+                var ids = await store.ListStaleIdsAsync(OrganizationId, target.Version, after, PageSize, stop);
+                return new Page(ids.Count, ids.Count > 0 ? ids[^1] : null,
+                    Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IPaymentGrain>(new LedgerKey(OrganizationId, id).ToString()).Rederive(target))));
             }
         }
     }

@@ -109,15 +109,18 @@ public sealed class RederivationStore(NpgsqlDataSource dataSource)
         contacts AS (
             SELECT * FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
                 AS c(organization_id, id, customer_id, email, source, role)),
+        replaced AS (
+            SELECT u.organization_id, u.id FROM updated u
+            JOIN unnest($13::text[]) AS r(id) ON r.id = u.id),
         removed AS (
             DELETE FROM upflow_contacts c
-            USING updated u
+            USING replaced u
             WHERE c.organization_id = u.organization_id AND c.customer_id = u.id
               AND NOT EXISTS (SELECT 1 FROM contacts n WHERE n.organization_id = c.organization_id AND n.id = c.id)),
         upserted AS (
             INSERT INTO upflow_contacts AS t (organization_id, id, customer_id, email, source, role)
             SELECT n.organization_id, n.id, n.customer_id, n.email, n.source, n.role
-            FROM contacts n JOIN updated u ON u.organization_id = n.organization_id AND u.id = n.customer_id
+            FROM contacts n JOIN replaced u ON u.organization_id = n.organization_id AND u.id = n.customer_id
             ON CONFLICT (organization_id, id) DO UPDATE
                 SET email = EXCLUDED.email, source = EXCLUDED.source, role = EXCLUDED.role
                 WHERE (t.email, t.source, t.role) IS DISTINCT FROM (EXCLUDED.email, EXCLUDED.source, EXCLUDED.role))
@@ -135,11 +138,14 @@ public sealed class RederivationStore(NpgsqlDataSource dataSource)
         SELECT count(*) FROM updated
         """;
 
+    /// <param name="contactsChanged">The customers whose contacts differ from the row's: only theirs are replaced.</param>
     /// <returns>How many rows were written; the others changed since they were read.</returns>
-    public async Task<long> WriteCustomersAsync(IReadOnlyList<StaleRow<CustomerRecord>> rows, CancellationToken cancellationToken = default)
+    public async Task<long> WriteCustomersAsync(
+        IReadOnlyList<StaleRow<CustomerRecord>> rows, IReadOnlySet<string> contactsChanged, CancellationToken cancellationToken = default)
     {
         if (rows.Count == 0) return 0;
         var contacts = rows
+            .Where(r => contactsChanged.Contains(r.Record.Id))
             .SelectMany(r => r.Record.Contacts.Select(c => new ContactRecord(
                 r.Record.OrganizationId, ContactRecord.IdFor(r.Record.Id, c.Email), r.Record.Id, c.Email, c.Source, c.Role)))
             .DistinctBy(c => (c.OrganizationId, c.Id))
@@ -152,6 +158,7 @@ public sealed class RederivationStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(LedgerStore.Text(contacts.Select(c => c.Email)));
         command.Parameters.Add(LedgerStore.Text(contacts.Select(c => c.Source)));
         command.Parameters.Add(LedgerStore.Text(contacts.Select(c => c.Role)));
+        command.Parameters.Add(LedgerStore.Text(contactsChanged));
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 

@@ -75,8 +75,18 @@ public sealed class SettingsTests(SyncApp app) : IClassFixture<SyncApp>
         {
             Customer = customer, Invoice = invoice, Metadata = new Dictionary<string, string> { ["Channel"] = "phone" },
         });
+        var open = app.Stripe.CreateInvoice(account.Id, new NewInvoice { Customer = customer, Currency = "eur", Total = 5_000 });
+        app.Stripe.FinalizeInvoice(account.Id, open);
         var client = app.Client((await app.CreateOrganizationAsync()).ApiKey);
         await app.ConnectAndWaitAsync(client, account.SecretKey);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/payments")
+        {
+            Content = JsonContent.Create(new { invoiceId = open, amount = 5_000, currency = "eur", paidAt = DateTimeOffset.UtcNow.AddMinutes(-1), method = "check" }),
+        };
+        request.Headers.Add("Idempotency-Key", "settings-portal-1");
+        var portal = await client.SendAsync(request);
+        Assert.True(portal.StatusCode == HttpStatusCode.Created, await portal.Content.ReadAsStringAsync());
+        var portalId = (await portal.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
 
         await PutAsync(client, "/v1/settings/custom-fields", new
         {
@@ -90,6 +100,8 @@ public sealed class SettingsTests(SyncApp app) : IClassFixture<SyncApp>
         Assert.Equal("""{"Region":null,"Segment":null}""", (await GetAsync(client, $"/v1/customers/{bare}")).GetProperty("customFields").GetRawText());
         Assert.Equal("""{"PO Number":"PO-1","Project":null}""", (await GetAsync(client, $"/v1/invoices/{invoice}")).GetProperty("customFields").GetRawText());
         Assert.Equal("""{"Channel":"phone"}""", (await GetAsync(client, $"/v1/payments/{payment.InvoicePaymentId}")).GetProperty("customFields").GetRawText());
+        // A portal payment has no Stripe metadata, but shows every configured field.
+        Assert.Equal("""{"Channel":null}""", (await GetAsync(client, $"/v1/payments/{portalId}")).GetProperty("customFields").GetRawText());
     }
 
     [Fact]
