@@ -193,8 +193,9 @@ public sealed class BackfillTests(SyncApp app) : IClassFixture<SyncApp>
     public async Task Progress_is_visible_while_the_backfill_runs()
     {
         var account = app.Stripe.CreateAccount();
-        var expected = app.Stripe.Generate(account.Id, SmallTenant with { Seed = 4, Customers = 400 });
-        app.Stripe.ConfigureFaults(account.Id, new FaultSettings { Latency = TimeSpan.FromMilliseconds(150) });
+        // Pages arrive one Stripe round trip apart (200 ms): fifteen customer pages leave seconds of partial progress to see.
+        var expected = app.Stripe.Generate(account.Id, SmallTenant with { Seed = 4, Customers = 1500 });
+        app.Stripe.ConfigureFaults(account.Id, new FaultSettings { Latency = TimeSpan.FromMilliseconds(200) });
         var client = app.Client((await app.CreateOrganizationAsync()).ApiKey);
         await client.PutAsJsonAsync("/v1/stripe/connection", new { secretKey = account.SecretKey, webhookSecret = "whsec_x" });
 
