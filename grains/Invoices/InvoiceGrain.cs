@@ -44,14 +44,8 @@ public sealed class InvoiceGrain(LedgerStore ledger, TimeProvider clock) : Grain
     private InvoiceRecord Derive(InvoiceSnapshot snapshot, SyncSettings settings, DateTimeOffset updatedAt) =>
         RecordDerivation.Invoice(_key.OrganizationId, snapshot, settings, updatedAt);
 
-    private async Task<SyncSettings> NewestAsync(SyncSettings settings)
-    {
-        _settings = SettingsRules.Newest(settings, _settings);
-        if (_record is { } current && current.SettingsVersion > _settings.Version)
-            _settings = await GrainFactory.GetGrain<IOrganizationGrain>(_key.OrganizationId).GetSyncSettings();
-        return _settings;
-    }
-
+    private async Task<SyncSettings> NewestAsync(SyncSettings settings) =>
+        _settings = await NewestSettings.ResolveAsync(GrainFactory, _key.OrganizationId, settings, _settings, _record?.SettingsVersion ?? 0);
 
     private ApplyOutcome Done(ApplyOutcome outcome, SnapshotOrigin origin)
     {

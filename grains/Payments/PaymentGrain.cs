@@ -284,13 +284,8 @@ public sealed partial class PaymentGrain(
             await this.UnregisterReminder(reminder);
     }
 
-    private async Task<SyncSettings> NewestAsync(SyncSettings settings)
-    {
-        _settings = SettingsRules.Newest(settings, _settings);
-        if (_record is { } current && current.SettingsVersion > _settings.Version)
-            _settings = await GrainFactory.GetGrain<IOrganizationGrain>(_key.OrganizationId).GetSyncSettings();
-        return _settings;
-    }
+    private async Task<SyncSettings> NewestAsync(SyncSettings settings) =>
+        _settings = await NewestSettings.ResolveAsync(GrainFactory, _key.OrganizationId, settings, _settings, _record?.SettingsVersion ?? 0);
 
     /// <summary>Woken only to re-derive, with no export to run: back to sleep (a settings change visits every payment once).</summary>
     private RederiveOutcome Idle(RederiveOutcome outcome)
