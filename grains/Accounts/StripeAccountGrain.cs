@@ -4,6 +4,7 @@ using Upflow.Orleans.Ledger;
 using Upflow.Orleans.Organizations;
 using Upflow.Orleans.Secrets;
 using Upflow.Orleans.Stripe;
+using Upflow.Orleans.Stripe.Wire;
 using Upflow.Orleans.Sync;
 using Upflow.Orleans.Webhooks;
 
@@ -138,7 +139,7 @@ public sealed partial class StripeAccountGrain(
     {
         if (state.State is not { Connected: true, SecretKeyCipher: { } cipher }) return ApplyOutcome.NotImported;
         var secretKey = secrets.Unprotect(cipher, OrganizationId);
-        global::Stripe.InvoicePayment payment;
+        InvoicePaymentJson payment;
         DateTimeOffset requestedAt;
         try
         {
@@ -403,7 +404,7 @@ public sealed partial class StripeAccountGrain(
     private Task<SyncSettings> SettingsAsync() =>
         GrainFactory.GetGrain<IOrganizationGrain>(OrganizationId).GetSyncSettings();
 
-    private async Task<PageCount> ApplyCustomersAsync(StripePage<global::Stripe.Customer> page)
+    private async Task<PageCount> ApplyCustomersAsync(StripePage<CustomerJson> page)
     {
         var settings = await SettingsAsync();
         await Task.WhenAll(page.Items.Select(customer => GrainFactory
@@ -413,7 +414,7 @@ public sealed partial class StripeAccountGrain(
         return new PageCount(page.Items.Count, 0, 0);
     }
 
-    private async Task<PageCount> ApplyInvoicesAsync(StripePage<global::Stripe.Invoice> page)
+    private async Task<PageCount> ApplyInvoicesAsync(StripePage<InvoiceJson> page)
     {
         var snapshots = page.Items.Select(invoice => StripeSnapshots.FromInvoice(invoice, page.RequestedAt)).ToList();
         var imported = snapshots.Where(InvoiceStatusRules.IsImported).ToList();
@@ -425,7 +426,7 @@ public sealed partial class StripeAccountGrain(
         return new PageCount(imported.Count, snapshots.Count - imported.Count, 0);
     }
 
-    private async Task<PageCount> ApplyInvoicePaymentsAsync(StripePage<global::Stripe.InvoicePayment> page)
+    private async Task<PageCount> ApplyInvoicePaymentsAsync(StripePage<InvoicePaymentJson> page)
     {
         var snapshots = page.Items.Select(payment => StripeSnapshots.FromInvoicePayment(payment, page.RequestedAt)).ToList();
         var imported = snapshots.Where(PaymentRules.IsImported).ToList();
@@ -433,15 +434,15 @@ public sealed partial class StripeAccountGrain(
         await Task.WhenAll(imported.Select(payment => GrainFactory
             .GetGrain<IPaymentGrain>(new LedgerKey(OrganizationId, payment.Id).ToString())
             .ApplyStripe(payment, settings, SnapshotOrigin.Backfill)));
-        var appliedIntents = page.Items.Count(payment => payment.Status == "paid" && payment.Payment?.Type == "payment_intent");
+        var appliedIntents = Stripe.UnappliedPayments.AppliedIntents(page.Items);
         telemetry.BackfillPage(OrganizationId, SyncTelemetry.ObjectTypes.Payment, imported.Count);
         return new PageCount(imported.Count, snapshots.Count - imported.Count, appliedIntents);
     }
 
-    private Task<PageCount> CountPaymentIntents(StripePage<global::Stripe.PaymentIntent> page)
+    private Task<PageCount> CountPaymentIntents(StripePage<PaymentIntentJson> page)
     {
         telemetry.BackfillPage(OrganizationId, SyncTelemetry.ObjectTypes.PaymentIntent, 0);
-        return Task.FromResult(new PageCount(page.Items.Count(intent => intent.Status == "succeeded"), 0, 0));
+        return Task.FromResult(new PageCount(Stripe.UnappliedPayments.SucceededIntents(page.Items), 0, 0));
     }
 
     /// <summary>

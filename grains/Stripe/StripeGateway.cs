@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Polly.RateLimiting;
 using Polly.Timeout;
 using Stripe;
+using Upflow.Orleans.Stripe.Wire;
 
 namespace Upflow.Orleans.Stripe;
 
@@ -38,6 +39,13 @@ public sealed partial class StripeGateway(
 
     private readonly StripeOptions _options = options.Value;
 
+    /// <summary>
+    /// One transport for every call: Stripe.net builds its user-agent (reading assembly versions from
+    /// disk) per transport, which cost more than the request when done per call.
+    /// </summary>
+    private readonly SystemNetHttpClient _transport = new(
+        httpClients.CreateClient(HttpClientName), maxNetworkRetries: 0, appInfo: null, enableTelemetry: false);
+
     /// <summary>GET /v1/account: does this key open an account, and which one.</summary>
     public async Task<AccountCheck> CheckAccountAsync(string organizationId, string secretKey, CancellationToken cancellation)
     {
@@ -54,42 +62,51 @@ public sealed partial class StripeGateway(
         }
     }
 
-    public Task<StripePage<Customer>> ListCustomersAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation) =>
-        ListAsync(organizationId, "GET /v1/customers", secretKey, cancellation, (client, ct) => new CustomerService(client).ListAsync(
-            new CustomerListOptions { Limit = PageSize, StartingAfter = startingAfter, Expand = [.. CustomerExpansions] }, null, ct));
+    public Task<StripePage<CustomerJson>> ListCustomersAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation) =>
+        ListAsync(organizationId, "GET /v1/customers", secretKey, cancellation,
+            ListPath("/v1/customers", startingAfter, CustomerExpansions), StripeJson.CustomerList, customer => customer.Id);
 
     /// <summary>Every status, drafts included: the backfill counts them as skipped.</summary>
-    public Task<StripePage<Invoice>> ListInvoicesAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation) =>
-        ListAsync(organizationId, "GET /v1/invoices", secretKey, cancellation, (client, ct) => new InvoiceService(client).ListAsync(
-            new InvoiceListOptions { Limit = PageSize, StartingAfter = startingAfter }, null, ct));
+    public Task<StripePage<InvoiceJson>> ListInvoicesAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation) =>
+        ListAsync(organizationId, "GET /v1/invoices", secretKey, cancellation,
+            ListPath("/v1/invoices", startingAfter, []), StripeJson.InvoiceList, invoice => invoice.Id);
 
     /// <summary>Every status (paid, open, canceled), each with its payment method expanded.</summary>
-    public Task<StripePage<InvoicePayment>> ListInvoicePaymentsAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation) =>
-        ListAsync(organizationId, "GET /v1/invoice_payments", secretKey, cancellation, (client, ct) => new InvoicePaymentService(client).ListAsync(
-            new InvoicePaymentListOptions { Limit = PageSize, StartingAfter = startingAfter, Expand = [.. InvoicePaymentExpansions] }, null, ct));
+    public Task<StripePage<InvoicePaymentJson>> ListInvoicePaymentsAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation) =>
+        ListAsync(organizationId, "GET /v1/invoice_payments", secretKey, cancellation,
+            ListPath("/v1/invoice_payments", startingAfter, InvoicePaymentExpansions), StripeJson.InvoicePaymentList, payment => payment.Id);
 
     /// <summary>
     /// Bare intents (id, status) are all that counting unapplied payments needs: see
     /// <see cref="UnappliedPayments"/>. Stripe has no "not linked to an invoice" filter, so this lists
     /// every intent, applied ones included.
     /// </summary>
-    public Task<StripePage<PaymentIntent>> ListPaymentIntentsAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation) =>
-        ListAsync(organizationId, "GET /v1/payment_intents", secretKey, cancellation, (client, ct) => new PaymentIntentService(client).ListAsync(
-            new PaymentIntentListOptions { Limit = PageSize, StartingAfter = startingAfter }, null, ct));
+    public Task<StripePage<PaymentIntentJson>> ListPaymentIntentsAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation) =>
+        ListAsync(organizationId, "GET /v1/payment_intents", secretKey, cancellation,
+            ListPath("/v1/payment_intents", startingAfter, []), StripeJson.PaymentIntentList, intent => intent.Id);
 
     /// <summary>One invoice payment with its payment method, as the backfill lists them; "as of" the request.</summary>
-    public async Task<(InvoicePayment Payment, DateTimeOffset RequestedAt)> GetInvoicePaymentAsync(string organizationId, string secretKey, string id, CancellationToken cancellation)
+    public async Task<(InvoicePaymentJson Payment, DateTimeOffset RequestedAt)> GetInvoicePaymentAsync(string organizationId, string secretKey, string id, CancellationToken cancellation)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         if (KeyProblem(secretKey) is { } problem) throw new StripeKeyRejectedException(problem);
-        return await CallAsync(organizationId, "GET /v1/invoice_payments/{id}", (client, ct) => new InvoicePaymentService(client).GetAsync(id,
-            new InvoicePaymentGetOptions { Expand = [.. InvoicePaymentExpansions.Select(path => path["data.".Length..])] }, null, ct), secretKey, cancellation);
+        var path = $"/v1/invoice_payments/{Uri.EscapeDataString(id)}?{Query([], [.. InvoicePaymentExpansions.Select(expansion => expansion["data.".Length..])])}";
+        var (response, sentAt) = await CallAsync(organizationId, "GET /v1/invoice_payments/{id}",
+            (client, ct) => client.RawRequestAsync(HttpMethod.Get, path, cancellationToken: ct), secretKey, cancellation);
+        return (ReadAnswer(response, StripeJson.InvoicePayment), sentAt);
     }
 
     /// <summary>Events created at or after <paramref name="createdGte"/>, newest first as Stripe lists them (30 days retained).</summary>
-    public Task<StripePage<Event>> ListEventsAsync(string organizationId, string secretKey, DateTimeOffset createdGte, string? startingAfter, CancellationToken cancellation) =>
-        ListAsync(organizationId, "GET /v1/events", secretKey, cancellation, (client, ct) => new EventService(client).ListAsync(
-            new EventListOptions { Limit = PageSize, StartingAfter = startingAfter, Created = new DateRangeOptions { GreaterThanOrEqual = createdGte.UtcDateTime } }, null, ct));
+    public async Task<StripePage<Event>> ListEventsAsync(string organizationId, string secretKey, DateTimeOffset createdGte, string? startingAfter, CancellationToken cancellation)
+    {
+        // Stripe.net's Event keeps each event's raw JSON, which is what the event log records.
+        if (KeyProblem(secretKey) is { } problem) throw new StripeKeyRejectedException(problem);
+        var (page, sentAt) = await CallAsync(organizationId, "GET /v1/events", (client, ct) => new EventService(client).ListAsync(
+            new EventListOptions { Limit = PageSize, StartingAfter = startingAfter, Created = new DateRangeOptions { GreaterThanOrEqual = createdGte.UtcDateTime } }, null, ct),
+            secretKey, cancellation);
+        var items = page.Data ?? [];
+        return new StripePage<Event>(items, page.HasMore, items.Count > 0 ? items[^1].Id : null, sentAt);
+    }
 
     /// <summary>
     /// POST /v1/invoices/{id}/pay with paid_out_of_band=true. The idempotency key makes every retry
@@ -105,7 +122,7 @@ public sealed partial class StripeGateway(
             var (invoice, sentAt) = await CallAsync(organizationId, "POST /v1/invoices/{id}/pay", (client, ct) => new InvoiceService(client).PayAsync(invoiceId,
                 new InvoicePayOptions { PaidOutOfBand = true }, new RequestOptions { IdempotencyKey = idempotencyKey }, ct), secretKey, cancellation);
             // Stripe answers with the paid invoice: the ledger can show it PAID without waiting for invoice.paid.
-            return PayOutcome.PaidWith(Sync.StripeSnapshots.FromInvoice(invoice, sentAt));
+            return PayOutcome.PaidWith(Sync.StripeSnapshots.FromInvoice(ReadAnswer(invoice.StripeResponse, StripeJson.Invoice), sentAt));
         }
         catch (StripeRequestRefusedException refused) when (refused.StatusCode == (int)HttpStatusCode.Conflict)
         {
@@ -127,14 +144,38 @@ public sealed partial class StripeGateway(
         }
     }
 
+    /// <summary>Stripe.net carries the request (key, version, errors); the page is read by <see cref="StripeJson"/>.</summary>
     private async Task<StripePage<T>> ListAsync<T>(string organizationId, string endpoint, string secretKey, CancellationToken cancellation,
-        Func<StripeClient, CancellationToken, Task<StripeList<T>>> list)
-        where T : IHasId
+        string path, Func<string, StripeListJson<T>> read, Func<T, string> idOf)
     {
         if (KeyProblem(secretKey) is { } problem) throw new StripeKeyRejectedException(problem);
-        var (page, sentAt) = await CallAsync(organizationId, endpoint, list, secretKey, cancellation);
-        var items = page.Data ?? [];
-        return new StripePage<T>(items, page.HasMore, items.Count > 0 ? items[^1].Id : null, sentAt);
+        var (response, sentAt) = await CallAsync(organizationId, endpoint,
+            (client, ct) => client.RawRequestAsync(HttpMethod.Get, path, cancellationToken: ct), secretKey, cancellation);
+        var page = ReadAnswer(response, read);
+        return new StripePage<T>(page.Data, page.HasMore, page.Data.Count > 0 ? idOf(page.Data[^1]) : null, sentAt);
+    }
+
+    private static string ListPath(string resource, string? startingAfter, IReadOnlyList<string> expansions) =>
+        $"{resource}?{Query([("limit", PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("starting_after", startingAfter)], expansions)}";
+
+    /// <summary>A query string as Stripe.net writes one: arrays indexed (expand[0]=…), values escaped.</summary>
+    private static string Query(IEnumerable<(string Name, string? Value)> parameters, IReadOnlyList<string> expansions) =>
+        string.Join('&', parameters
+            .Where(parameter => parameter.Value is not null)
+            .Concat(expansions.Select((expansion, index) => ($"expand[{index}]", (string?)expansion)))
+            .Select(parameter => $"{Uri.EscapeDataString(parameter.Item1)}={Uri.EscapeDataString(parameter.Item2!)}"));
+
+    /// <summary>An answer that is not the JSON Stripe documents is Stripe misbehaving: transient, as a 500 would be.</summary>
+    private static T ReadAnswer<T>(StripeResponse response, Func<string, T> read)
+    {
+        try
+        {
+            return read(response.Content);
+        }
+        catch (System.Text.Json.JsonException exception)
+        {
+            throw new StripeUnavailableException($"Stripe answered with unreadable JSON (HTTP {(int)response.StatusCode}).", exception);
+        }
     }
 
     /// <summary>One gateway call: a span, a Stripe.net client on the resilient HttpClient, and Stripe's failures in our terms.</summary>
@@ -146,8 +187,7 @@ public sealed partial class StripeGateway(
         activity?.SetTag(StripeTelemetry.OrganizationTag, organizationId);
         activity?.SetTag(StripeTelemetry.EndpointTag, endpoint);
         using var scope = StripeCall.Begin(organizationId, endpoint);
-        var client = new StripeClient(secretKey, apiBase: _options.ApiBase,
-            httpClient: new SystemNetHttpClient(httpClients.CreateClient(HttpClientName), maxNetworkRetries: 0, appInfo: null, enableTelemetry: false));
+        var client = new StripeClient(secretKey, apiBase: _options.ApiBase, httpClient: _transport);
         try
         {
             var result = await call(client, cancellation);

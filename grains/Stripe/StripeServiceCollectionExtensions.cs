@@ -24,7 +24,11 @@ public static class StripeServiceCollectionExtensions
 
         var http = services.AddHttpClient(StripeGateway.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             // Authorization carries the secret key: never let HttpClient logging print a header value.
-            .RedactLoggedHeaders(_ => true);
+            .RedactLoggedHeaders(_ => true)
+            // The gateway keeps one client for its lifetime (see StripeGateway): connections are
+            // renewed here instead, so a change in Stripe's DNS is still picked up.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         http.AddResilienceHandler(StripeResilience.PipelineName, (pipeline, context) => StripeResilience.Configure(
             pipeline,
             context.ServiceProvider.GetRequiredService<IOptions<StripeOptions>>().Value,

@@ -1,3 +1,5 @@
+using Upflow.Orleans.Stripe.Wire;
+
 namespace Upflow.Orleans.Stripe;
 
 /// <summary>
@@ -10,11 +12,11 @@ namespace Upflow.Orleans.Stripe;
 /// </summary>
 public static class UnappliedPayments
 {
-    public static int SucceededIntents(IEnumerable<global::Stripe.PaymentIntent> intents) =>
+    public static int SucceededIntents(IEnumerable<PaymentIntentJson> intents) =>
         intents.Count(intent => intent.Status == "succeeded");
 
-    public static int AppliedIntents(IEnumerable<global::Stripe.InvoicePayment> payments) =>
-        payments.Count(payment => payment.Status == "paid" && payment.Payment?.Type == "payment_intent");
+    public static int AppliedIntents(IEnumerable<InvoicePaymentJson> payments) =>
+        payments.Count(Sync.StripeSnapshots.IsPaidByIntent);
 
     public static long Count(long succeededIntents, long appliedIntents) => Math.Max(0, succeededIntents - appliedIntents);
 }

@@ -1,12 +1,14 @@
+using Upflow.Orleans.Stripe.Wire;
+
 namespace Upflow.Orleans.Sync;
 
 /// <summary>
-/// Stripe.net objects → the snapshots grains exchange. Stripe.net gives instants as UTC DateTime;
-/// expandable fields give their id whether or not they were expanded.
+/// Stripe's objects (as read by <see cref="StripeJson"/>) → the snapshots grains exchange. Instants
+/// are Unix seconds, UTC; expandable fields give their id whether or not they were expanded.
 /// </summary>
 public static class StripeSnapshots
 {
-    public static CustomerSnapshot FromCustomer(global::Stripe.Customer customer, DateTimeOffset asOf)
+    public static CustomerSnapshot FromCustomer(CustomerJson customer, DateTimeOffset asOf)
     {
         ArgumentNullException.ThrowIfNull(customer);
         return new CustomerSnapshot(
@@ -16,14 +18,14 @@ public static class StripeSnapshots
             Currency: customer.Currency,
             Balance: customer.Balance,
             Delinquent: customer.Delinquent,
-            CreatedAt: Utc(customer.Created),
+            CreatedAt: Utc(customer.Created) ?? DateTimeOffset.MinValue,
             Metadata: Copy(customer.Metadata),
             Native: customer.Deleted == true ? CustomerNativeFields.None : NativeFields(customer),
             AsOf: asOf.ToUniversalTime(),
             Deleted: customer.Deleted == true);
     }
 
-    public static CustomerNativeFields NativeFields(global::Stripe.Customer customer)
+    public static CustomerNativeFields NativeFields(CustomerJson customer)
     {
         var omitted = new List<string>();
         IReadOnlyList<string>? sources = customer.Sources is { } s ? [.. s.Data.Select(x => x.Id)] : Omit<IReadOnlyList<string>>(CustomerNativeFieldNames.Sources);
@@ -34,8 +36,8 @@ public static class StripeSnapshots
             AccountEmail: customer.Email,
             Delinquent: customer.Delinquent,
             Description: customer.Description,
-            Discount: customer.Discount?.Source?.CouponId,
-            DefaultPaymentMethod: customer.InvoiceSettings?.DefaultPaymentMethodId ?? customer.DefaultSourceId,
+            Discount: customer.Discount?.Source?.Coupon.Id,
+            DefaultPaymentMethod: customer.InvoiceSettings?.DefaultPaymentMethod.Id ?? customer.DefaultSource.Id,
             Sources: sources,
             Subscriptions: subscriptions,
             TaxLocationCountry: taxCountry,
@@ -51,20 +53,20 @@ public static class StripeSnapshots
         }
     }
 
-    public static InvoiceSnapshot FromInvoice(global::Stripe.Invoice invoice, DateTimeOffset asOf)
+    public static InvoiceSnapshot FromInvoice(InvoiceJson invoice, DateTimeOffset asOf)
     {
         ArgumentNullException.ThrowIfNull(invoice);
         return new InvoiceSnapshot(
             Id: invoice.Id,
             Number: invoice.Number,
-            CustomerId: invoice.CustomerId,
-            Currency: invoice.Currency,
+            CustomerId: invoice.Customer.Id,
+            Currency: invoice.Currency!,
             Total: invoice.Total,
             AmountDue: invoice.AmountDue,
             AmountPaid: invoice.AmountPaid,
             AmountRemaining: invoice.AmountRemaining,
             StripeStatus: invoice.Status,
-            Created: Utc(invoice.Created),
+            Created: Utc(invoice.Created) ?? DateTimeOffset.MinValue,
             EffectiveAt: Utc(invoice.EffectiveAt),
             FinalizedAt: Utc(invoice.StatusTransitions?.FinalizedAt),
             PaidAt: Utc(invoice.StatusTransitions?.PaidAt),
@@ -79,25 +81,29 @@ public static class StripeSnapshots
     /// the intent's expanded latest_charge, or from payment.charge's payment_method_details when
     /// payment.type is charge. Expand data.payment.payment_intent.payment_method when listing.
     /// </remarks>
-    public static PaymentSnapshot FromInvoicePayment(global::Stripe.InvoicePayment payment, DateTimeOffset asOf)
+    public static PaymentSnapshot FromInvoicePayment(InvoicePaymentJson payment, DateTimeOffset asOf)
     {
         ArgumentNullException.ThrowIfNull(payment);
-        var intent = payment.Payment?.PaymentIntent;
-        var charge = payment.Payment?.Charge ?? intent?.LatestCharge;
+        var intent = payment.Payment?.PaymentIntent.Value;
+        var charge = payment.Payment?.Charge.Value ?? intent?.LatestCharge.Value;
         return new PaymentSnapshot(
             Id: payment.Id,
-            InvoiceId: payment.InvoiceId,
-            CustomerId: intent?.CustomerId ?? charge?.CustomerId ?? payment.Invoice?.CustomerId,
+            InvoiceId: payment.Invoice.Id,
+            CustomerId: intent?.Customer.Id ?? charge?.Customer.Id ?? payment.Invoice.Value?.Customer.Id,
             Amount: payment.AmountPaid ?? payment.AmountRequested,
-            Currency: payment.Currency,
-            StripeStatus: payment.Status,
+            Currency: payment.Currency!,
+            StripeStatus: payment.Status!,
             PaidAt: Utc(payment.StatusTransitions?.PaidAt),
-            Method: MethodOf(intent?.PaymentMethod) ?? MethodOf(charge?.PaymentMethodDetails),
+            Method: MethodOf(intent?.PaymentMethod.Value) ?? MethodOf(charge?.PaymentMethodDetails),
             Metadata: Copy(intent?.Metadata ?? charge?.Metadata),
             AsOf: asOf.ToUniversalTime());
     }
 
-    public static PaymentMethodDetails? MethodOf(global::Stripe.PaymentMethod? method) => method switch
+    /// <summary>A paid invoice payment made by a payment intent: the intent is applied (see UnappliedPayments).</summary>
+    public static bool IsPaidByIntent(InvoicePaymentJson payment) =>
+        payment.Status == "paid" && payment.Payment?.Type == "payment_intent";
+
+    public static PaymentMethodDetails? MethodOf(PaymentMethodJson? method) => method switch
     {
         null => null,
         { Card: { } card } => new(method.Type, card.Brand, card.Last4, null, card.Country),
@@ -109,22 +115,8 @@ public static class StripeSnapshots
         _ => new(method.Type, null, null, null, null),
     };
 
-    public static PaymentMethodDetails? MethodOf(global::Stripe.ChargePaymentMethodDetails? details) => details switch
-    {
-        null => null,
-        { Card: { } card } => new(details.Type, card.Brand, card.Last4, null, card.Country),
-        { SepaDebit: { } sepa } => new(details.Type, null, sepa.Last4, null, sepa.Country),
-        { UsBankAccount: { } ach } => new(details.Type, null, ach.Last4, ach.BankName, null),
-        { AcssDebit: { } acss } => new(details.Type, null, acss.Last4, acss.BankName, null),
-        { BacsDebit: { } bacs } => new(details.Type, null, bacs.Last4, null, null),
-        { AuBecsDebit: { } becs } => new(details.Type, null, becs.Last4, null, null),
-        _ => new(details.Type, null, null, null, null),
-    };
-
-    private static DateTimeOffset Utc(DateTime instant) =>
-        new(DateTime.SpecifyKind(instant, DateTimeKind.Utc));
-
-    private static DateTimeOffset? Utc(DateTime? instant) => instant is { } i ? Utc(i) : null;
+    private static DateTimeOffset? Utc(long? unixSeconds) =>
+        unixSeconds is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
 
     private static Dictionary<string, string> Copy(Dictionary<string, string>? metadata) =>
         metadata is null ? [] : new(metadata, StringComparer.Ordinal);

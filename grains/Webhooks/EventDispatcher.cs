@@ -6,6 +6,7 @@ using Upflow.Orleans.Accounts;
 using Upflow.Orleans.Ledger;
 using Upflow.Orleans.Organizations;
 using Upflow.Orleans.Stripe;
+using Upflow.Orleans.Stripe.Wire;
 using Upflow.Orleans.Sync;
 
 namespace Upflow.Orleans.Webhooks;
@@ -130,45 +131,41 @@ public sealed partial class EventDispatcher(
         if (StripeEventRoutes.RouteOf(record.Type) is not { } route) return Outcomes.Ignored;
         if (route == StripeEventRoute.NoLedgerChange) return Outcomes.NoChange;
 
-        global::Stripe.IHasObject? data;
+        var asOf = StripeEventRoutes.AsOf(record.Created);
         try
         {
-            data = global::Stripe.EventUtility.ParseEvent(record.Payload, throwOnApiVersionMismatch: false).Data?.Object;
+            switch (route)
+            {
+                case StripeEventRoute.Customer when StripeJson.EventCustomer(record.Payload) is { Object: "customer", Id.Length: > 0 } customer:
+                {
+                    var snapshot = StripeSnapshots.FromCustomer(customer, asOf);
+                    // Stripe's customer.deleted carries the customer as it was, without deleted: true.
+                    if (record.Type == "customer.deleted")
+                        snapshot = snapshot with { Deleted = true, Native = CustomerNativeFields.None };
+                    var settings = await SettingsAsync(record.OrganizationId);
+                    return Describe(await grains.GetGrain<ICustomerGrain>(new LedgerKey(record.OrganizationId, customer.Id).ToString())
+                        .Apply(snapshot, settings, SnapshotOrigin.Event));
+                }
+                case StripeEventRoute.Invoice when StripeJson.EventInvoice(record.Payload) is { Object: "invoice", Id.Length: > 0 } invoice:
+                {
+                    var snapshot = StripeSnapshots.FromInvoice(invoice, asOf);
+                    // A draft (or a deleted draft) never reaches the ledger: its grain need not even wake up.
+                    if (!InvoiceStatusRules.IsImported(snapshot)) return Outcomes.NotImported;
+                    var settings = await SettingsAsync(record.OrganizationId);
+                    return Describe(await grains.GetGrain<IInvoiceGrain>(new LedgerKey(record.OrganizationId, invoice.Id).ToString())
+                        .Apply(snapshot, settings, SnapshotOrigin.Event));
+                }
+                case StripeEventRoute.InvoicePayment when StripeJson.EventInvoicePayment(record.Payload) is { Object: "invoice_payment", Id.Length: > 0 } payment:
+                    return Describe(await grains.GetGrain<IStripeAccountGrain>(record.OrganizationId).ApplyInvoicePayment(payment.Id));
+            }
         }
-        catch (Exception exception) when (exception is global::Stripe.StripeException or Newtonsoft.Json.JsonException or System.Text.Json.JsonException)
+        catch (System.Text.Json.JsonException)
         {
-            LogUnreadable(logger, record.OrganizationId, record.EventId, record.Type);
-            return Outcomes.Unreadable;
+            // Not Stripe's shape: falls through to unreadable.
         }
 
-        var asOf = StripeEventRoutes.AsOf(record.Created);
-        switch (route, data)
-        {
-            case (StripeEventRoute.Customer, global::Stripe.Customer customer):
-            {
-                var snapshot = StripeSnapshots.FromCustomer(customer, asOf);
-                // Stripe's customer.deleted carries the customer as it was, without deleted: true.
-                if (record.Type == "customer.deleted")
-                    snapshot = snapshot with { Deleted = true, Native = CustomerNativeFields.None };
-                var settings = await SettingsAsync(record.OrganizationId);
-                return Describe(await grains.GetGrain<ICustomerGrain>(new LedgerKey(record.OrganizationId, customer.Id).ToString())
-                    .Apply(snapshot, settings, SnapshotOrigin.Event));
-            }
-            case (StripeEventRoute.Invoice, global::Stripe.Invoice invoice):
-            {
-                var snapshot = StripeSnapshots.FromInvoice(invoice, asOf);
-                // A draft (or a deleted draft) never reaches the ledger: its grain need not even wake up.
-                if (!InvoiceStatusRules.IsImported(snapshot)) return Outcomes.NotImported;
-                var settings = await SettingsAsync(record.OrganizationId);
-                return Describe(await grains.GetGrain<IInvoiceGrain>(new LedgerKey(record.OrganizationId, invoice.Id).ToString())
-                    .Apply(snapshot, settings, SnapshotOrigin.Event));
-            }
-            case (StripeEventRoute.InvoicePayment, global::Stripe.InvoicePayment payment):
-                return Describe(await grains.GetGrain<IStripeAccountGrain>(record.OrganizationId).ApplyInvoicePayment(payment.Id));
-            default:
-                LogUnreadable(logger, record.OrganizationId, record.EventId, record.Type);
-                return Outcomes.Unreadable;
-        }
+        LogUnreadable(logger, record.OrganizationId, record.EventId, record.Type);
+        return Outcomes.Unreadable;
     }
 
     private Task<SyncSettings> SettingsAsync(string organizationId) =>

@@ -1,6 +1,8 @@
+using Upflow.Orleans.Stripe.Wire;
+
 namespace Upflow.Sync.Tests;
 
-/// <summary>Stripe JSON (API shapes of Stripe.net 53.1.0) read by Stripe.net's own deserializer, then mapped.</summary>
+/// <summary>Stripe JSON (API 2026-10-28.endive, the shapes Stripe.net 53.1.0 models) read by StripeJson, then mapped.</summary>
 public class StripeMappingTests
 {
     private static readonly DateTimeOffset AsOf = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
@@ -44,7 +46,7 @@ public class StripeMappingTests
     [Fact]
     public void Customer_maps_with_its_nine_native_fields()
     {
-        var snapshot = StripeSnapshots.FromCustomer(Stripe.StripeEntity.FromJson<Stripe.Customer>(Customer), AsOf);
+        var snapshot = StripeSnapshots.FromCustomer(StripeJson.Customer(Customer), AsOf);
 
         Assert.Equal("cus_NffrFeUfNV2Hib", snapshot.Id);
         Assert.Equal("Jenny Rosen", snapshot.Name);
@@ -81,7 +83,7 @@ public class StripeMappingTests
           "name": null, "tax_exempt": "none" }
         """;
 
-        var native = StripeSnapshots.FromCustomer(Stripe.StripeEntity.FromJson<Stripe.Customer>(json), AsOf).Native;
+        var native = StripeSnapshots.FromCustomer(StripeJson.Customer(json), AsOf).Native;
 
         Assert.Equal(["sources", "subscriptions", "taxLocationCountry"], native.Omitted);
         Assert.Null(native.Sources);
@@ -105,7 +107,7 @@ public class StripeMappingTests
           "tax": { "automatic_tax": "unrecognized_location", "location": null, "provider": "stripe" } }
         """;
 
-        var native = StripeSnapshots.FromCustomer(Stripe.StripeEntity.FromJson<Stripe.Customer>(json), AsOf).Native;
+        var native = StripeSnapshots.FromCustomer(StripeJson.Customer(json), AsOf).Native;
 
         Assert.Equal("Z4OV52SU", native.Discount);
         Assert.Equal("pm_9", native.DefaultPaymentMethod);
@@ -120,7 +122,7 @@ public class StripeMappingTests
     {
         const string json = """{ "id": "cus_3", "object": "customer", "deleted": true }""";
 
-        var snapshot = StripeSnapshots.FromCustomer(Stripe.StripeEntity.FromJson<Stripe.Customer>(json), AsOf);
+        var snapshot = StripeSnapshots.FromCustomer(StripeJson.Customer(json), AsOf);
 
         Assert.True(snapshot.Deleted);
         Assert.Equal("cus_3", snapshot.Id);
@@ -147,7 +149,7 @@ public class StripeMappingTests
         }
         """;
 
-        var snapshot = StripeSnapshots.FromInvoice(Stripe.StripeEntity.FromJson<Stripe.Invoice>(json), AsOf);
+        var snapshot = StripeSnapshots.FromInvoice(StripeJson.Invoice(json), AsOf);
 
         Assert.Equal(
             new InvoiceSnapshot(
@@ -172,7 +174,7 @@ public class StripeMappingTests
           "status_transitions": { "paid_at": 1680650000 }, "amount_due": 100, "amount_paid": 100, "amount_remaining": 0, "total": 100 }
         """;
 
-        var snapshot = StripeSnapshots.FromInvoice(Stripe.StripeEntity.FromJson<Stripe.Invoice>(json), AsOf);
+        var snapshot = StripeSnapshots.FromInvoice(StripeJson.Invoice(json), AsOf);
 
         Assert.Equal("cus_9", snapshot.CustomerId);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1680650000), snapshot.PaidAt);
@@ -239,7 +241,7 @@ public class StripeMappingTests
     {
         var json = InvoicePayment(ExpandedIntent(paymentMethod));
 
-        var snapshot = StripeSnapshots.FromInvoicePayment(Stripe.StripeEntity.FromJson<Stripe.InvoicePayment>(json), AsOf);
+        var snapshot = StripeSnapshots.FromInvoicePayment(StripeJson.InvoicePayment(json), AsOf);
 
         Assert.Equal(expected, snapshot.Method);
         Assert.Equal("inpay_1M3USa2eZvKYlo2CBjuwbq0N", snapshot.Id);
@@ -265,7 +267,7 @@ public class StripeMappingTests
                         "card": { "brand": "mastercard", "country": "GB", "exp_month": 1, "exp_year": 2031, "last4": "4444", "funding": "debit" } } } }
         """;
 
-        var snapshot = StripeSnapshots.FromInvoicePayment(Stripe.StripeEntity.FromJson<Stripe.InvoicePayment>(InvoicePayment(payment)), AsOf);
+        var snapshot = StripeSnapshots.FromInvoicePayment(StripeJson.InvoicePayment(InvoicePayment(payment)), AsOf);
 
         Assert.Equal(new PaymentMethodDetails("card", "mastercard", "4444", null, "GB"), snapshot.Method);
         Assert.Equal("cus_7", snapshot.CustomerId);
@@ -284,7 +286,7 @@ public class StripeMappingTests
                                                    "us_bank_account": { "bank_name": "CHASE", "last4": "1111", "account_type": "checking" } } } } }
         """;
 
-        var snapshot = StripeSnapshots.FromInvoicePayment(Stripe.StripeEntity.FromJson<Stripe.InvoicePayment>(InvoicePayment(payment)), AsOf);
+        var snapshot = StripeSnapshots.FromInvoicePayment(StripeJson.InvoicePayment(InvoicePayment(payment)), AsOf);
 
         Assert.Equal(new PaymentMethodDetails("us_bank_account", null, "1111", "CHASE", null), snapshot.Method);
     }
@@ -294,7 +296,7 @@ public class StripeMappingTests
     {
         const string payment = """{ "type": "payment_intent", "payment_intent": "pi_3" }""";
 
-        var snapshot = StripeSnapshots.FromInvoicePayment(Stripe.StripeEntity.FromJson<Stripe.InvoicePayment>(InvoicePayment(payment)), AsOf);
+        var snapshot = StripeSnapshots.FromInvoicePayment(StripeJson.InvoicePayment(InvoicePayment(payment)), AsOf);
 
         Assert.Null(snapshot.Method);
         Assert.Null(snapshot.CustomerId);
@@ -309,7 +311,7 @@ public class StripeMappingTests
     {
         var json = InvoicePayment("""{ "type": "payment_intent", "payment_intent": "pi_3" }""", status, invoice);
 
-        var snapshot = StripeSnapshots.FromInvoicePayment(Stripe.StripeEntity.FromJson<Stripe.InvoicePayment>(json), AsOf);
+        var snapshot = StripeSnapshots.FromInvoicePayment(StripeJson.InvoicePayment(json), AsOf);
 
         Assert.Equal(expected, PaymentRules.Classify(snapshot));
         Assert.Equal(amount, snapshot.Amount);

@@ -75,7 +75,7 @@ public sealed class ConsoleApp : SyncApp
             ViewportSize = new ViewportSize { Width = 1280, Height = 860 },
             Locale = "en-GB",
         });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
     }
 

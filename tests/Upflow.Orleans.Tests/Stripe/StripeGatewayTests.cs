@@ -41,11 +41,11 @@ public sealed class StripeGatewayTests(StripeGatewayFixture fixture) : IClassFix
         // Expansions: tax is present on every customer (with a country on most), and every paid
         // payment carries its method, whether it went through an intent or a bare charge.
         Assert.All(customers, c => Assert.NotNull(c.Tax));
-        Assert.Contains(customers, c => c.Tax.Location?.Country is { Length: 2 });
+        Assert.Contains(customers, c => c.Tax!.Location?.Country is { Length: 2 });
         Assert.All(customers, c => Assert.Empty(StripeSnapshots.FromCustomer(c, first.RequestedAt).Native.Omitted));
         var paid = payments.Where(p => p.Status == "paid").ToList();
         Assert.Equal(counts.PaidInvoicePayments, paid.Count);
-        Assert.Contains(paid, p => p.Payment.Type == "charge");
+        Assert.Contains(paid, p => p.Payment!.Type == "charge");
         Assert.All(paid, p => Assert.NotNull(StripeSnapshots.FromInvoicePayment(p, first.RequestedAt).Method?.Type));
 
         // No more requests than the data needs: one per 100 objects (has_more is exact).
