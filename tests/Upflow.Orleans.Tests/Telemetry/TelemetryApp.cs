@@ -27,6 +27,8 @@ public sealed class TelemetryApp : SyncApp
     [
         .. base.Settings(),
         new("Upflow:EncryptionKey", EncryptionKey),
+        // Spans are recorded only when something exports them; here the in-memory exporter does.
+        new("Upflow:Tracing", "true"),
         new("Stripe:MaxRequestsPerSecond", "1000"),
         new("Upflow:WriteBack:ReminderPeriod", "00:00:01"),
     ];
