@@ -63,18 +63,21 @@ public sealed partial class StripeGateway(
     }
 
     public Task<StripePage<CustomerJson>> ListCustomersAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation) =>
-        ListAsync(organizationId, "GET /v1/customers", secretKey, cancellation,
-            ListPath("/v1/customers", startingAfter, CustomerExpansions), StripeJson.CustomerList, customer => customer.Id);
+        ListAsync(organizationId, "GET /v1/customers", secretKey, cancellation, "/v1/customers",
+            new CustomerListOptions { Limit = PageSize, StartingAfter = startingAfter, Expand = [.. CustomerExpansions] },
+            StripeJson.CustomerListAsync, customer => customer.Id);
 
     /// <summary>Every status, drafts included: the backfill counts them as skipped.</summary>
     public Task<StripePage<InvoiceJson>> ListInvoicesAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation) =>
-        ListAsync(organizationId, "GET /v1/invoices", secretKey, cancellation,
-            ListPath("/v1/invoices", startingAfter, []), StripeJson.InvoiceList, invoice => invoice.Id);
+        ListAsync(organizationId, "GET /v1/invoices", secretKey, cancellation, "/v1/invoices",
+            new InvoiceListOptions { Limit = PageSize, StartingAfter = startingAfter },
+            StripeJson.InvoiceListAsync, invoice => invoice.Id);
 
     /// <summary>Every status (paid, open, canceled), each with its payment method expanded.</summary>
     public Task<StripePage<InvoicePaymentJson>> ListInvoicePaymentsAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation) =>
-        ListAsync(organizationId, "GET /v1/invoice_payments", secretKey, cancellation,
-            ListPath("/v1/invoice_payments", startingAfter, InvoicePaymentExpansions), StripeJson.InvoicePaymentList, payment => payment.Id);
+        ListAsync(organizationId, "GET /v1/invoice_payments", secretKey, cancellation, "/v1/invoice_payments",
+            new InvoicePaymentListOptions { Limit = PageSize, StartingAfter = startingAfter, Expand = [.. InvoicePaymentExpansions] },
+            StripeJson.InvoicePaymentListAsync, payment => payment.Id);
 
     /// <summary>
     /// Bare intents (id, status) are all that counting unapplied payments needs: see
@@ -82,18 +85,21 @@ public sealed partial class StripeGateway(
     /// every intent, applied ones included.
     /// </summary>
     public Task<StripePage<PaymentIntentJson>> ListPaymentIntentsAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation) =>
-        ListAsync(organizationId, "GET /v1/payment_intents", secretKey, cancellation,
-            ListPath("/v1/payment_intents", startingAfter, []), StripeJson.PaymentIntentList, intent => intent.Id);
+        ListAsync(organizationId, "GET /v1/payment_intents", secretKey, cancellation, "/v1/payment_intents",
+            new PaymentIntentListOptions { Limit = PageSize, StartingAfter = startingAfter },
+            StripeJson.PaymentIntentListAsync, intent => intent.Id);
 
     /// <summary>One invoice payment with its payment method, as the backfill lists them; "as of" the request.</summary>
     public async Task<(InvoicePaymentJson Payment, DateTimeOffset RequestedAt)> GetInvoicePaymentAsync(string organizationId, string secretKey, string id, CancellationToken cancellation)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         if (KeyProblem(secretKey) is { } problem) throw new StripeKeyRejectedException(problem);
-        var path = $"/v1/invoice_payments/{Uri.EscapeDataString(id)}?{Query([], [.. InvoicePaymentExpansions.Select(expansion => expansion["data.".Length..])])}";
-        var (response, sentAt) = await CallAsync(organizationId, "GET /v1/invoice_payments/{id}",
-            (client, ct) => client.RawRequestAsync(HttpMethod.Get, path, cancellationToken: ct), secretKey, cancellation);
-        return (ReadAnswer(response, StripeJson.InvoicePayment), sentAt);
+        var options = new InvoicePaymentGetOptions { Expand = [.. InvoicePaymentExpansions.Select(path => path["data.".Length..])] };
+        return await CallAsync(organizationId, "GET /v1/invoice_payments/{id}", async (client, ct) =>
+        {
+            await using var body = await client.RequestStreamingAsync(HttpMethod.Get, $"/v1/invoice_payments/{Uri.EscapeDataString(id)}", options, null, ct);
+            return await StripeJson.InvoicePaymentAsync(body, ct);
+        }, secretKey, cancellation);
     }
 
     /// <summary>Events created at or after <paramref name="createdGte"/>, newest first as Stripe lists them (30 days retained).</summary>
@@ -144,26 +150,21 @@ public sealed partial class StripeGateway(
         }
     }
 
-    /// <summary>Stripe.net carries the request (key, version, errors); the page is read by <see cref="StripeJson"/>.</summary>
+    /// <summary>
+    /// Stripe.net carries the request (key, version, query, errors); the page is streamed into
+    /// <see cref="StripeJson"/>'s shapes rather than Stripe.net's models (see Wire/StripeWire.cs).
+    /// </summary>
     private async Task<StripePage<T>> ListAsync<T>(string organizationId, string endpoint, string secretKey, CancellationToken cancellation,
-        string path, Func<string, StripeListJson<T>> read, Func<T, string> idOf)
+        string path, ListOptions options, Func<Stream, CancellationToken, ValueTask<StripeListJson<T>>> read, Func<T, string> idOf)
     {
         if (KeyProblem(secretKey) is { } problem) throw new StripeKeyRejectedException(problem);
-        var (response, sentAt) = await CallAsync(organizationId, endpoint,
-            (client, ct) => client.RawRequestAsync(HttpMethod.Get, path, cancellationToken: ct), secretKey, cancellation);
-        var page = ReadAnswer(response, read);
+        var (page, sentAt) = await CallAsync(organizationId, endpoint, async (client, ct) =>
+        {
+            await using var body = await client.RequestStreamingAsync(HttpMethod.Get, path, options, null, ct);
+            return await read(body, ct);
+        }, secretKey, cancellation);
         return new StripePage<T>(page.Data, page.HasMore, page.Data.Count > 0 ? idOf(page.Data[^1]) : null, sentAt);
     }
-
-    private static string ListPath(string resource, string? startingAfter, IReadOnlyList<string> expansions) =>
-        $"{resource}?{Query([("limit", PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("starting_after", startingAfter)], expansions)}";
-
-    /// <summary>A query string as Stripe.net writes one: arrays indexed (expand[0]=…), values escaped.</summary>
-    private static string Query(IEnumerable<(string Name, string? Value)> parameters, IReadOnlyList<string> expansions) =>
-        string.Join('&', parameters
-            .Where(parameter => parameter.Value is not null)
-            .Concat(expansions.Select((expansion, index) => ($"expand[{index}]", (string?)expansion)))
-            .Select(parameter => $"{Uri.EscapeDataString(parameter.Item1)}={Uri.EscapeDataString(parameter.Item2!)}"));
 
     /// <summary>An answer that is not the JSON Stripe documents is Stripe misbehaving: transient, as a 500 would be.</summary>
     private static T ReadAnswer<T>(StripeResponse response, Func<string, T> read)
@@ -215,6 +216,8 @@ public sealed partial class StripeGateway(
                 ? new StripeKeyRejectedException(message, exception)
                 : new StripeRequestRefusedException((int)status, message, exception);
         }
+        if (exception is System.Text.Json.JsonException)
+            return new StripeUnavailableException($"Stripe answered {call.Endpoint} with JSON that is not the documented shape.", exception);
         if (IsTransient(exception))
         {
             var last = call.LastStatus == 0 ? "no response" : $"HTTP {call.LastStatus}";

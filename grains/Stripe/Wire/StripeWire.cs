@@ -249,10 +249,6 @@ internal sealed partial class StripeWireContext : JsonSerializerContext;
 /// <summary>Reads Stripe's answers and event payloads; a body that is not the expected JSON throws <see cref="JsonException"/>.</summary>
 public static class StripeJson
 {
-    public static StripeListJson<CustomerJson> CustomerList(string json) => Read(json, StripeWireContext.Default.StripeListJsonCustomerJson);
-    public static StripeListJson<InvoiceJson> InvoiceList(string json) => Read(json, StripeWireContext.Default.StripeListJsonInvoiceJson);
-    public static StripeListJson<InvoicePaymentJson> InvoicePaymentList(string json) => Read(json, StripeWireContext.Default.StripeListJsonInvoicePaymentJson);
-    public static StripeListJson<PaymentIntentJson> PaymentIntentList(string json) => Read(json, StripeWireContext.Default.StripeListJsonPaymentIntentJson);
     public static CustomerJson Customer(string json) => Read(json, StripeWireContext.Default.CustomerJson);
     public static InvoiceJson Invoice(string json) => Read(json, StripeWireContext.Default.InvoiceJson);
     public static InvoicePaymentJson InvoicePayment(string json) => Read(json, StripeWireContext.Default.InvoicePaymentJson);
@@ -261,6 +257,17 @@ public static class StripeJson
     public static InvoiceJson? EventInvoice(string payload) => Read(payload, StripeWireContext.Default.EventJsonInvoiceJson).Data?.Object;
     public static InvoicePaymentJson? EventInvoicePayment(string payload) => Read(payload, StripeWireContext.Default.EventJsonInvoicePaymentJson).Data?.Object;
 
+    // Streamed: a page of 100 expanded objects is hundreds of kilobytes, which as one string would
+    // land on the large object heap for every page and drive full collections.
+    public static ValueTask<StripeListJson<CustomerJson>> CustomerListAsync(Stream json, CancellationToken cancellation) => ReadAsync(json, StripeWireContext.Default.StripeListJsonCustomerJson, cancellation);
+    public static ValueTask<StripeListJson<InvoiceJson>> InvoiceListAsync(Stream json, CancellationToken cancellation) => ReadAsync(json, StripeWireContext.Default.StripeListJsonInvoiceJson, cancellation);
+    public static ValueTask<StripeListJson<InvoicePaymentJson>> InvoicePaymentListAsync(Stream json, CancellationToken cancellation) => ReadAsync(json, StripeWireContext.Default.StripeListJsonInvoicePaymentJson, cancellation);
+    public static ValueTask<StripeListJson<PaymentIntentJson>> PaymentIntentListAsync(Stream json, CancellationToken cancellation) => ReadAsync(json, StripeWireContext.Default.StripeListJsonPaymentIntentJson, cancellation);
+    public static ValueTask<InvoicePaymentJson> InvoicePaymentAsync(Stream json, CancellationToken cancellation) => ReadAsync(json, StripeWireContext.Default.InvoicePaymentJson, cancellation);
+
     private static T Read<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
         JsonSerializer.Deserialize(json, type) ?? throw new JsonException($"Expected a Stripe {typeof(T).Name}, got null.");
+
+    private static async ValueTask<T> ReadAsync<T>(Stream json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellation) =>
+        await JsonSerializer.DeserializeAsync(json, type, cancellation) ?? throw new JsonException($"Expected a Stripe {typeof(T).Name}, got null.");
 }
