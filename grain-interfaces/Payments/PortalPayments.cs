@@ -85,6 +85,8 @@ public enum WriteBackStatus
     Failed = 2,
     /// <summary>The organization disconnected Stripe: write-back waits for a reconnection.</summary>
     NotConnected = 3,
+    /// <summary>Nothing was sent: the account's Stripe request budget is taken for longer than a call may wait.</summary>
+    Busy = 4,
 }
 
 /// <param name="Invoice">On <see cref="WriteBackStatus.Paid"/>, the invoice as Stripe returned it (now paid).</param>

@@ -7,18 +7,42 @@ namespace Upflow.Orleans.Accounts;
 // never leaves this method); the payment grain owns the export and its retries.
 public sealed partial class StripeAccountGrain
 {
+    /// <summary>How long an export may wait to be let through before it is told to come back later.</summary>
+    private static readonly TimeSpan PayAdmissionWait = TimeSpan.FromSeconds(10);
+
+    private SemaphoreSlim? _payAdmission;
+
+    /// <summary>
+    /// Every Stripe request of the account waits for its token bucket. A burst of portal payments
+    /// (thousands at once) would queue there longer than a grain call may last: the caller times out,
+    /// yet the queued request still spends a token later, for nothing. So only as many exports as the
+    /// budget serves in about <see cref="PayAdmissionWait"/> are let through; the others are answered
+    /// Busy, before anything is sent, and come back shortly.
+    /// </summary>
+    private SemaphoreSlim PayAdmission => _payAdmission ??= new SemaphoreSlim(
+        Math.Max(1, (int)(stripeOptions.Value.MaxRequestsPerSecond * PayAdmissionWait.TotalSeconds)));
+
     public async Task<WriteBackOutcome> PayInvoiceOutOfBand(string invoiceId, string idempotencyKey)
     {
         // Read synchronously before any await: the method interleaves with Connect/Disconnect.
         if (state.State is not { Connected: true, SecretKeyCipher: { } cipher })
             return new WriteBackOutcome(WriteBackStatus.NotConnected, "Stripe is not connected.", null);
-        var secretKey = secrets.Unprotect(cipher, OrganizationId);
-        var outcome = await stripe.PayInvoiceOutOfBandAsync(OrganizationId, secretKey, invoiceId, idempotencyKey, CancellationToken.None);
-        return outcome.Status switch
+        if (!await PayAdmission.WaitAsync(PayAdmissionWait))
+            return new WriteBackOutcome(WriteBackStatus.Busy, "Stripe's request budget for this account is taken; the export is tried again shortly.", null);
+        try
         {
-            PayStatus.Paid => new WriteBackOutcome(WriteBackStatus.Paid, null, outcome.Invoice),
-            PayStatus.Refused => new WriteBackOutcome(WriteBackStatus.Refused, outcome.Message, null),
-            _ => new WriteBackOutcome(WriteBackStatus.Failed, outcome.Message, null),
-        };
+            var secretKey = secrets.Unprotect(cipher, OrganizationId);
+            var outcome = await stripe.PayInvoiceOutOfBandAsync(OrganizationId, secretKey, invoiceId, idempotencyKey, CancellationToken.None);
+            return outcome.Status switch
+            {
+                PayStatus.Paid => new WriteBackOutcome(WriteBackStatus.Paid, null, outcome.Invoice),
+                PayStatus.Refused => new WriteBackOutcome(WriteBackStatus.Refused, outcome.Message, null),
+                _ => new WriteBackOutcome(WriteBackStatus.Failed, outcome.Message, null),
+            };
+        }
+        finally
+        {
+            PayAdmission.Release();
+        }
     }
 }

@@ -26,6 +26,7 @@ public sealed partial class StripeAccountGrain(
     SecretBox secrets,
     IOptions<SyncOptions> options,
     IOptions<RealTimeOptions> realTime,
+    IOptions<StripeOptions> stripeOptions,
     EventLog events,
     EventDispatcher dispatcher,
     WebhookSecrets webhookSecrets,

@@ -44,6 +44,13 @@ public static class ExportRules
             return export with { NextAttemptAt = now + options.ReminderPeriod };
         }
 
+        if (outcome is { Status: WriteBackStatus.Busy })
+        {
+            // Not an attempt either: the account had no Stripe budget to spare. Back soon, spread out
+            // so that a burst of payments drains at the budget's pace instead of returning together.
+            return export with { NextAttemptAt = now + options.BusyRetryDelay * (1 + Math.Clamp(jitter, 0, 1)) };
+        }
+
         var attempted = export with { Attempts = export.Attempts + 1, RoundAttempts = export.RoundAttempts + 1, LastAttemptAt = now };
         switch (outcome?.Status)
         {

@@ -205,10 +205,11 @@ public sealed partial class PaymentGrain(
             WriteBackStatus.Refused => "refused",
             WriteBackStatus.Failed => "transient",
             WriteBackStatus.NotConnected => "not_connected",
+            WriteBackStatus.Busy => "busy",
             _ => "unexplained",
         };
         activity?.SetTag(PaymentTelemetry.OutcomeTag, outcomeName);
-        if (outcome is not { Status: WriteBackStatus.NotConnected }) telemetry.CountAttempt(_key.OrganizationId, outcomeName);
+        if (outcome is not { Status: WriteBackStatus.NotConnected or WriteBackStatus.Busy }) telemetry.CountAttempt(_key.OrganizationId, outcomeName);
 
         switch (export.Status)
         {

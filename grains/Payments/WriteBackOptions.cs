@@ -17,6 +17,12 @@ public sealed class WriteBackOptions
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
+    /// When the account's Stripe budget is queued too deep to take the export now (a burst of portal
+    /// payments), it is tried again after between one and two of these, without using an attempt.
+    /// </summary>
+    public TimeSpan BusyRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Period of the durable reminder that keeps an unfinished export alive across silo restarts, and
     /// how often a disconnected organization's pending payments look again. At least Orleans'
     /// ReminderOptions.MinimumReminderPeriod (1 min by default).
