@@ -7,6 +7,12 @@ set -euo pipefail
 source "$(dirname "$0")/pg.sh"
 cd "$UPFLOW_ROOT"
 pg_start
+# The test script starts PostgreSQL without fsync; acknowledgements measured on it would not be durable.
+if [ "$("$UPFLOW_PG_BIN/psql" -h 127.0.0.1 -p "$UPFLOW_PG_PORT" -U upflow -d postgres -tAc 'SHOW fsync')" != "on" ]; then
+  echo "PostgreSQL runs with fsync off (started by scripts/test.sh): restarting it with durable settings." >&2
+  pg_stop
+  UPFLOW_PG_OPTIONS="" pg_start
+fi
 dotnet build -c Release --nologo -v quiet silo/Upflow.Orleans.Silo.csproj
 dotnet build -c Release --nologo -v quiet tests/Upflow.Bench/Upflow.Bench.csproj
 exec dotnet run -c Release --no-build --project tests/Upflow.Bench -- "$@"
