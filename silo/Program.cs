@@ -65,9 +65,7 @@ builder.Services.AddHealthChecks()
 builder.Services.AddOpenTelemetry()
     .ConfigureResource(resource => resource.AddService("upflow-orleans"))
     .WithTracing(tracing => tracing
-        .SetSampler(services => TracingEnabled(services.GetRequiredService<IConfiguration>())
-            ? new ParentBasedSampler(new AlwaysOnSampler())
-            : new AlwaysOffSampler())
+        .SetSampler(services => TracingSampler(services.GetRequiredService<IConfiguration>()))
         .AddProcessor<OrganizationSpans>()
         .AddAspNetCoreInstrumentation()
         .AddHttpClientInstrumentation()
@@ -97,8 +95,24 @@ app.MapOperatorConsole().WithMetadata(new SkipQueryValidation());
 dashboard?.MapTo(app);
 app.Run();
 
-// Spans are recorded when something reads them: an OTLP endpoint, or Upflow:Tracing=true (an in-process exporter).
-static bool TracingEnabled(IConfiguration configuration) =>
-    configuration.GetValue<bool?>("Upflow:Tracing") ?? !string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+// Spans are recorded when something reads them: an OTLP endpoint, or Upflow:Tracing=true (an in-process
+// exporter). A sampler set in code replaces the SDK's reading of OTEL_TRACES_SAMPLER, so the standard
+// values are honoured here (parent-based, always on, by default).
+static Sampler TracingSampler(IConfiguration configuration)
+{
+    var enabled = configuration.GetValue<bool?>("Upflow:Tracing") ?? !string.IsNullOrEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+    if (!enabled) return new AlwaysOffSampler();
+    var ratio = double.TryParse(configuration["OTEL_TRACES_SAMPLER_ARG"], System.Globalization.NumberStyles.Float,
+        System.Globalization.CultureInfo.InvariantCulture, out var arg) ? Math.Clamp(arg, 0, 1) : 1.0;
+    return configuration["OTEL_TRACES_SAMPLER"] switch
+    {
+        "always_on" => new AlwaysOnSampler(),
+        "always_off" => new AlwaysOffSampler(),
+        "traceidratio" => new TraceIdRatioBasedSampler(ratio),
+        "parentbased_always_off" => new ParentBasedSampler(new AlwaysOffSampler()),
+        "parentbased_traceidratio" => new ParentBasedSampler(new TraceIdRatioBasedSampler(ratio)),
+        _ => new ParentBasedSampler(new AlwaysOnSampler()),
+    };
+}
 
 public partial class Program;

@@ -38,6 +38,9 @@ public sealed partial class StripeAccountGrain
             return new WriteBackOutcome(WriteBackStatus.Busy, "Stripe's request budget for this account is taken; the export is tried again shortly.", null);
         try
         {
+            // Disconnected (or connected to another account) while waiting: pay nothing with the old key.
+            if (state.State is not { Connected: true } || state.State.SecretKeyCipher != cipher)
+                return new WriteBackOutcome(WriteBackStatus.NotConnected, "Stripe is not connected.", null);
             var secretKey = secrets.Unprotect(cipher, OrganizationId);
             var outcome = await stripe.PayInvoiceOutOfBandAsync(OrganizationId, secretKey, invoiceId, idempotencyKey, CancellationToken.None);
             return outcome.Status switch

@@ -125,10 +125,23 @@ public sealed partial class StripeGateway(
         if (KeyProblem(secretKey) is { } problem) return PayOutcome.Refused(problem);
         try
         {
-            var (invoice, sentAt) = await CallAsync(organizationId, "POST /v1/invoices/{id}/pay", (client, ct) => new InvoiceService(client).PayAsync(invoiceId,
-                new InvoicePayOptions { PaidOutOfBand = true }, new RequestOptions { IdempotencyKey = idempotencyKey }, ct), secretKey, cancellation);
+            var (invoice, sentAt) = await CallAsync(organizationId, "POST /v1/invoices/{id}/pay", async (client, ct) =>
+            {
+                await using var body = await client.RequestStreamingAsync(HttpMethod.Post, $"/v1/invoices/{Uri.EscapeDataString(invoiceId)}/pay",
+                    new InvoicePayOptions { PaidOutOfBand = true }, new RequestOptions { IdempotencyKey = idempotencyKey }, ct);
+                try
+                {
+                    return await StripeJson.InvoiceAsync(body, ct);
+                }
+                catch (System.Text.Json.JsonException)
+                {
+                    // Stripe said 200: the invoice is paid, and every retry would replay this answer.
+                    // Paid it is; the invoice.paid event brings the invoice to the ledger instead.
+                    return null;
+                }
+            }, secretKey, cancellation);
             // Stripe answers with the paid invoice: the ledger can show it PAID without waiting for invoice.paid.
-            return PayOutcome.PaidWith(Sync.StripeSnapshots.FromInvoice(ReadAnswer(invoice.StripeResponse, StripeJson.Invoice), sentAt));
+            return PayOutcome.PaidWith(invoice is null ? null : Sync.StripeSnapshots.FromInvoice(invoice, sentAt));
         }
         catch (StripeRequestRefusedException refused) when (refused.StatusCode == (int)HttpStatusCode.Conflict)
         {
@@ -164,19 +177,6 @@ public sealed partial class StripeGateway(
             return await read(body, ct);
         }, secretKey, cancellation);
         return new StripePage<T>(page.Data, page.HasMore, page.Data.Count > 0 ? idOf(page.Data[^1]) : null, sentAt);
-    }
-
-    /// <summary>An answer that is not the JSON Stripe documents is Stripe misbehaving: transient, as a 500 would be.</summary>
-    private static T ReadAnswer<T>(StripeResponse response, Func<string, T> read)
-    {
-        try
-        {
-            return read(response.Content);
-        }
-        catch (System.Text.Json.JsonException exception)
-        {
-            throw new StripeUnavailableException($"Stripe answered with unreadable JSON (HTTP {(int)response.StatusCode}).", exception);
-        }
     }
 
     /// <summary>One gateway call: a span, a Stripe.net client on the resilient HttpClient, and Stripe's failures in our terms.</summary>

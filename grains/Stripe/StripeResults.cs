@@ -36,7 +36,7 @@ public sealed record PayOutcome
     [Id(2)] public Sync.InvoiceSnapshot? Invoice { get; init; }
 
     public static PayOutcome Paid { get; } = new() { Status = PayStatus.Paid };
-    public static PayOutcome PaidWith(Sync.InvoiceSnapshot invoice) => new() { Status = PayStatus.Paid, Invoice = invoice };
+    public static PayOutcome PaidWith(Sync.InvoiceSnapshot? invoice) => new() { Status = PayStatus.Paid, Invoice = invoice };
     public static PayOutcome Refused(string stripeMessage) => new() { Status = PayStatus.Refused, Message = stripeMessage };
     public static PayOutcome Failed(string reason) => new() { Status = PayStatus.Failed, Message = reason };
 }

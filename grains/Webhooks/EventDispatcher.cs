@@ -132,40 +132,55 @@ public sealed partial class EventDispatcher(
         if (route == StripeEventRoute.NoLedgerChange) return Outcomes.NoChange;
 
         var asOf = StripeEventRoutes.AsOf(record.Created);
+        switch (route, ReadObject(route, record.Payload))
+        {
+            case (StripeEventRoute.Customer, CustomerJson { Object: "customer", Id.Length: > 0 } customer):
+            {
+                var snapshot = StripeSnapshots.FromCustomer(customer, asOf);
+                // Stripe's customer.deleted carries the customer as it was, without deleted: true.
+                if (record.Type == "customer.deleted")
+                    snapshot = snapshot with { Deleted = true, Native = CustomerNativeFields.None };
+                var settings = await SettingsAsync(record.OrganizationId);
+                return Describe(await grains.GetGrain<ICustomerGrain>(new LedgerKey(record.OrganizationId, customer.Id).ToString())
+                    .Apply(snapshot, settings, SnapshotOrigin.Event));
+            }
+            case (StripeEventRoute.Invoice, InvoiceJson { Object: "invoice", Id.Length: > 0 } invoice):
+            {
+                var snapshot = StripeSnapshots.FromInvoice(invoice, asOf);
+                // A draft (or a deleted draft) never reaches the ledger: its grain need not even wake up.
+                if (!InvoiceStatusRules.IsImported(snapshot)) return Outcomes.NotImported;
+                var settings = await SettingsAsync(record.OrganizationId);
+                return Describe(await grains.GetGrain<IInvoiceGrain>(new LedgerKey(record.OrganizationId, invoice.Id).ToString())
+                    .Apply(snapshot, settings, SnapshotOrigin.Event));
+            }
+            case (StripeEventRoute.InvoicePayment, InvoicePaymentJson { Object: "invoice_payment", Id.Length: > 0 } payment):
+                return Describe(await grains.GetGrain<IStripeAccountGrain>(record.OrganizationId).ApplyInvoicePayment(payment.Id));
+            default:
+                LogUnreadable(logger, record.OrganizationId, record.EventId, record.Type);
+                return Outcomes.Unreadable;
+        }
+    }
+
+    /// <summary>
+    /// The event's data.object in the shape its route expects, or null when the payload is not that
+    /// (unreadable for good). Only parsing is caught here: a failure while applying is left to the drain.
+    /// </summary>
+    private static object? ReadObject(StripeEventRoute route, string payload)
+    {
         try
         {
-            switch (route)
+            return route switch
             {
-                case StripeEventRoute.Customer when StripeJson.EventCustomer(record.Payload) is { Object: "customer", Id.Length: > 0 } customer:
-                {
-                    var snapshot = StripeSnapshots.FromCustomer(customer, asOf);
-                    // Stripe's customer.deleted carries the customer as it was, without deleted: true.
-                    if (record.Type == "customer.deleted")
-                        snapshot = snapshot with { Deleted = true, Native = CustomerNativeFields.None };
-                    var settings = await SettingsAsync(record.OrganizationId);
-                    return Describe(await grains.GetGrain<ICustomerGrain>(new LedgerKey(record.OrganizationId, customer.Id).ToString())
-                        .Apply(snapshot, settings, SnapshotOrigin.Event));
-                }
-                case StripeEventRoute.Invoice when StripeJson.EventInvoice(record.Payload) is { Object: "invoice", Id.Length: > 0 } invoice:
-                {
-                    var snapshot = StripeSnapshots.FromInvoice(invoice, asOf);
-                    // A draft (or a deleted draft) never reaches the ledger: its grain need not even wake up.
-                    if (!InvoiceStatusRules.IsImported(snapshot)) return Outcomes.NotImported;
-                    var settings = await SettingsAsync(record.OrganizationId);
-                    return Describe(await grains.GetGrain<IInvoiceGrain>(new LedgerKey(record.OrganizationId, invoice.Id).ToString())
-                        .Apply(snapshot, settings, SnapshotOrigin.Event));
-                }
-                case StripeEventRoute.InvoicePayment when StripeJson.EventInvoicePayment(record.Payload) is { Object: "invoice_payment", Id.Length: > 0 } payment:
-                    return Describe(await grains.GetGrain<IStripeAccountGrain>(record.OrganizationId).ApplyInvoicePayment(payment.Id));
-            }
+                StripeEventRoute.Customer => StripeJson.EventCustomer(payload),
+                StripeEventRoute.Invoice => StripeJson.EventInvoice(payload),
+                StripeEventRoute.InvoicePayment => StripeJson.EventInvoicePayment(payload),
+                _ => null,
+            };
         }
         catch (System.Text.Json.JsonException)
         {
-            // Not Stripe's shape: falls through to unreadable.
+            return null;
         }
-
-        LogUnreadable(logger, record.OrganizationId, record.EventId, record.Type);
-        return Outcomes.Unreadable;
     }
 
     private Task<SyncSettings> SettingsAsync(string organizationId) =>

@@ -257,13 +257,14 @@ public static class StripeJson
     public static InvoiceJson? EventInvoice(string payload) => Read(payload, StripeWireContext.Default.EventJsonInvoiceJson).Data?.Object;
     public static InvoicePaymentJson? EventInvoicePayment(string payload) => Read(payload, StripeWireContext.Default.EventJsonInvoicePaymentJson).Data?.Object;
 
-    // Streamed: a page of 100 expanded objects is hundreds of kilobytes, which as one string would
-    // land on the large object heap for every page and drive full collections.
+    // Read from the response's bytes: HttpClient (as Stripe.net calls it) still buffers the body,
+    // but no UTF-16 copy of a page (twice its size, on the large object heap) is made on top.
     public static ValueTask<StripeListJson<CustomerJson>> CustomerListAsync(Stream json, CancellationToken cancellation) => ReadAsync(json, StripeWireContext.Default.StripeListJsonCustomerJson, cancellation);
     public static ValueTask<StripeListJson<InvoiceJson>> InvoiceListAsync(Stream json, CancellationToken cancellation) => ReadAsync(json, StripeWireContext.Default.StripeListJsonInvoiceJson, cancellation);
     public static ValueTask<StripeListJson<InvoicePaymentJson>> InvoicePaymentListAsync(Stream json, CancellationToken cancellation) => ReadAsync(json, StripeWireContext.Default.StripeListJsonInvoicePaymentJson, cancellation);
     public static ValueTask<StripeListJson<PaymentIntentJson>> PaymentIntentListAsync(Stream json, CancellationToken cancellation) => ReadAsync(json, StripeWireContext.Default.StripeListJsonPaymentIntentJson, cancellation);
     public static ValueTask<InvoicePaymentJson> InvoicePaymentAsync(Stream json, CancellationToken cancellation) => ReadAsync(json, StripeWireContext.Default.InvoicePaymentJson, cancellation);
+    public static ValueTask<InvoiceJson> InvoiceAsync(Stream json, CancellationToken cancellation) => ReadAsync(json, StripeWireContext.Default.InvoiceJson, cancellation);
 
     private static T Read<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
         JsonSerializer.Deserialize(json, type) ?? throw new JsonException($"Expected a Stripe {typeof(T).Name}, got null.");
