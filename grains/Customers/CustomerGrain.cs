@@ -1,5 +1,4 @@
 using Upflow.Orleans.Ledger;
-using Upflow.Orleans.Organizations;
 using Upflow.Orleans.Storage;
 using Upflow.Orleans.Sync;
 
@@ -18,21 +17,13 @@ namespace Upflow.Orleans.Customers;
 /// snapshot, which the re-derivation never changes.
 /// </remarks>
 [CollectionAgeLimit(Minutes = 2)]
-public sealed class CustomerGrain(LedgerStore ledger, TimeProvider clock) : Grain, ICustomerGrain
+public sealed class CustomerGrain(LedgerStore ledger, TimeProvider clock) : LedgerEntityGrain<CustomerRecord>, ICustomerGrain
 {
-    private LedgerKey _key;
-    private CustomerRecord? _record;
-    private SyncSettings? _settings;
-
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        _key = LedgerKey.Parse(this.GetPrimaryKeyString());
-        _record = await ledger.FindCustomerAsync(_key.OrganizationId, _key.ObjectId);
-    }
+    protected override Task<CustomerRecord?> FindAsync(LedgerKey key) => ledger.FindCustomerAsync(key.OrganizationId, key.ObjectId);
 
     public async Task<ApplyOutcome> Apply(CustomerSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin)
     {
-        var current = _record?.Snapshot;
+        var current = Record?.Snapshot;
         if (!SnapshotOrdering.ShouldApply(
                 current is null ? null : new CustomerStamp(current.AsOf, current.Deleted),
                 new CustomerStamp(snapshot.AsOf, snapshot.Deleted)))
@@ -43,21 +34,10 @@ public sealed class CustomerGrain(LedgerStore ledger, TimeProvider clock) : Grai
         var native = CustomerRules.CarryOmittedNativeFields(snapshot.Native, current?.Native);
         var record = Derive(snapshot with { Native = native }, settings, clock.GetUtcNow());
         await ledger.SaveCustomerAsync(record);
-        _record = record;
+        Record = record;
         return Done(ApplyOutcome.Applied, origin);
     }
 
     private CustomerRecord Derive(CustomerSnapshot snapshot, SyncSettings settings, DateTimeOffset updatedAt) =>
-        RecordDerivation.Customer(_key.OrganizationId, snapshot, settings, updatedAt);
-
-    private async Task<SyncSettings> NewestAsync(SyncSettings settings) =>
-        _settings = await NewestSettings.ResolveAsync(GrainFactory, _key.OrganizationId, settings, _settings, _record?.SettingsVersion ?? 0);
-
-    private ApplyOutcome Done(ApplyOutcome outcome, SnapshotOrigin origin)
-    {
-        // A backfill touches each customer once: keeping a million activations around helps nobody.
-        if (origin == SnapshotOrigin.Backfill) DeactivateOnIdle();
-        return outcome;
-    }
-
+        RecordDerivation.Customer(Key.OrganizationId, snapshot, settings, updatedAt);
 }

@@ -1,5 +1,4 @@
 using Upflow.Orleans.Ledger;
-using Upflow.Orleans.Organizations;
 using Upflow.Orleans.Storage;
 using Upflow.Orleans.Sync;
 
@@ -12,23 +11,15 @@ namespace Upflow.Orleans.Invoices;
 /// derived with the newest settings the grain knows of (see CustomerGrain).
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]
-public sealed class InvoiceGrain(LedgerStore ledger, TimeProvider clock) : Grain, IInvoiceGrain
+public sealed class InvoiceGrain(LedgerStore ledger, TimeProvider clock) : LedgerEntityGrain<InvoiceRecord>, IInvoiceGrain
 {
-    private LedgerKey _key;
-    private InvoiceRecord? _record;
-    private SyncSettings? _settings;
-
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        _key = LedgerKey.Parse(this.GetPrimaryKeyString());
-        _record = await ledger.FindInvoiceAsync(_key.OrganizationId, _key.ObjectId);
-    }
+    protected override Task<InvoiceRecord?> FindAsync(LedgerKey key) => ledger.FindInvoiceAsync(key.OrganizationId, key.ObjectId);
 
     public async Task<ApplyOutcome> Apply(InvoiceSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin)
     {
         if (!InvoiceStatusRules.IsImported(snapshot))
             return Done(ApplyOutcome.NotImported, origin);
-        var current = _record?.Snapshot;
+        var current = Record?.Snapshot;
         if (current is not null && !SnapshotOrdering.ShouldApply(
                 new InvoiceStamp(current.AsOf, current.StripeStatus!),
                 new InvoiceStamp(snapshot.AsOf, snapshot.StripeStatus!)))
@@ -37,19 +28,10 @@ public sealed class InvoiceGrain(LedgerStore ledger, TimeProvider clock) : Grain
         settings = await NewestAsync(settings);
         var record = Derive(snapshot, settings, clock.GetUtcNow());
         await ledger.SaveInvoiceAsync(record);
-        _record = record;
+        Record = record;
         return Done(ApplyOutcome.Applied, origin);
     }
 
     private InvoiceRecord Derive(InvoiceSnapshot snapshot, SyncSettings settings, DateTimeOffset updatedAt) =>
-        RecordDerivation.Invoice(_key.OrganizationId, snapshot, settings, updatedAt);
-
-    private async Task<SyncSettings> NewestAsync(SyncSettings settings) =>
-        _settings = await NewestSettings.ResolveAsync(GrainFactory, _key.OrganizationId, settings, _settings, _record?.SettingsVersion ?? 0);
-
-    private ApplyOutcome Done(ApplyOutcome outcome, SnapshotOrigin origin)
-    {
-        if (origin == SnapshotOrigin.Backfill) DeactivateOnIdle();
-        return outcome;
-    }
+        RecordDerivation.Invoice(Key.OrganizationId, snapshot, settings, updatedAt);
 }

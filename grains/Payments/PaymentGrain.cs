@@ -28,30 +28,23 @@ public sealed partial class PaymentGrain(
     TimeProvider clock,
     IOptions<WriteBackOptions> writeBack,
     PaymentTelemetry telemetry,
-    ILogger<PaymentGrain> logger) : Grain, IPaymentGrain, IRemindable
+    ILogger<PaymentGrain> logger) : LedgerEntityGrain<PaymentRecord>, IPaymentGrain, IRemindable
 {
     private const string ExportReminder = "export";
 
-    private LedgerKey _key;
-    private PaymentRecord? _record;
     private IGrainTimer? _nextAttempt;
-    private SyncSettings? _settings;
     private bool _busy;
 
     private WriteBackOptions Options => writeBack.Value;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        _key = LedgerKey.Parse(this.GetPrimaryKeyString());
-        _record = await ledger.FindPaymentAsync(_key.OrganizationId, _key.ObjectId);
-    }
+    protected override Task<PaymentRecord?> FindAsync(LedgerKey key) => ledger.FindPaymentAsync(key.OrganizationId, key.ObjectId);
 
     public async Task<ApplyOutcome> ApplyStripe(PaymentSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin)
     {
         _busy = true;
         if (!PaymentRules.IsImported(snapshot))
             return Done(ApplyOutcome.NotImported, origin);
-        var current = _record?.Snapshot;
+        var current = Record?.Snapshot;
         if (current is not null && !SnapshotOrdering.ShouldApply(
                 new PaymentStamp(current.AsOf, current.StripeStatus),
                 new PaymentStamp(snapshot.AsOf, snapshot.StripeStatus)))
@@ -59,7 +52,7 @@ public sealed partial class PaymentGrain(
 
         settings = await NewestAsync(settings);
         var record = new PaymentRecord(
-            _key.OrganizationId,
+            Key.OrganizationId,
             snapshot.Id,
             PaymentRecord.Sources.Stripe,
             snapshot.InvoiceId,
@@ -74,7 +67,7 @@ public sealed partial class PaymentGrain(
             clock.GetUtcNow(),
             settings.Version);
         await ledger.SavePaymentAsync(record);
-        _record = record;
+        Record = record;
         return Done(ApplyOutcome.Applied, origin);
     }
 
@@ -82,13 +75,13 @@ public sealed partial class PaymentGrain(
     {
         // A replayed POST after a crash between the request grain's write and this one: already here.
         _busy = true;
-        if (_record is not null) return;
+        if (Record is not null) return;
         var request = payment.Request;
-        var settings = _settings = await GrainFactory.GetGrain<IOrganizationGrain>(_key.OrganizationId).GetSyncSettings();
+        var settings = Learn(await GrainFactory.GetGrain<IOrganizationGrain>(Key.OrganizationId).GetSyncSettings());
         var now = clock.GetUtcNow();
         var record = new PaymentRecord(
-            _key.OrganizationId,
-            _key.ObjectId,
+            Key.OrganizationId,
+            Key.ObjectId,
             PaymentRecord.Sources.Portal,
             request.InvoiceId,
             payment.CustomerId,
@@ -104,15 +97,15 @@ public sealed partial class PaymentGrain(
         // The reminder before the row: once a row says pending, something durable must export it.
         await this.RegisterOrUpdateReminder(ExportReminder, Options.ReminderPeriod, Options.ReminderPeriod);
         await ledger.SavePaymentAsync(record);
-        _record = record;
+        Record = record;
         Schedule(now);
     }
 
     public async Task<RederiveOutcome> Rederive(SyncSettings settings)
     {
-        if (_record is not { } current || current.SettingsVersion >= settings.Version)
+        if (Record is not { } current || current.SettingsVersion >= settings.Version)
             return Idle(RederiveOutcome.Skipped);
-        _settings = SettingsRules.Newest(settings, _settings);
+        Learn(settings);
         var record = RecordDerivation.Payment(current, settings, clock.GetUtcNow());
         await SaveAsync(record);
         return Idle(record.UpdatedAt != current.UpdatedAt ? RederiveOutcome.Changed : RederiveOutcome.Unchanged);
@@ -121,24 +114,24 @@ public sealed partial class PaymentGrain(
     public async Task<ExportRequestStatus> RequestExport()
     {
         _busy = true;
-        if (_record is null)
+        if (Record is null)
         {
             DeactivateOnIdle();
             return ExportRequestStatus.NotFound;
         }
-        if (_record.Source != PaymentRecord.Sources.Portal) return ExportRequestStatus.NotExportable;
+        if (Record.Source != PaymentRecord.Sources.Portal) return ExportRequestStatus.NotExportable;
         var now = clock.GetUtcNow();
-        switch (_record.Export.Status)
+        switch (Record.Export.Status)
         {
             case ExportStatuses.Exported:
                 return ExportRequestStatus.AlreadyExported;
             case ExportStatuses.Error:
                 await this.RegisterOrUpdateReminder(ExportReminder, Options.ReminderPeriod, Options.ReminderPeriod);
-                await SaveAsync(_record with { Export = ExportRules.RetriedByHand(_record.Export, now), UpdatedAt = now });
+                await SaveAsync(Record with { Export = ExportRules.RetriedByHand(Record.Export, now), UpdatedAt = now });
                 break;
             default:
                 // Pending, waiting for its backoff: the user asked for it now. Same round, same budget.
-                await SaveAsync(_record with { Export = _record.Export with { NextAttemptAt = now }, UpdatedAt = now });
+                await SaveAsync(Record with { Export = Record.Export with { NextAttemptAt = now }, UpdatedAt = now });
                 break;
         }
         Schedule(now);
@@ -148,7 +141,7 @@ public sealed partial class PaymentGrain(
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != ExportReminder) return;
-        if (_record is not { Source: PaymentRecord.Sources.Portal, Export.Status: ExportStatuses.Pending } record)
+        if (Record is not { Source: PaymentRecord.Sources.Portal, Export.Status: ExportStatuses.Pending } record)
         {
             await UnregisterExportReminderAsync();
             return;
@@ -178,7 +171,7 @@ public sealed partial class PaymentGrain(
     {
         _nextAttempt?.Dispose();
         _nextAttempt = null;
-        if (_record is not { Export.Status: ExportStatuses.Pending, InvoiceId: { } invoiceId } record) return;
+        if (Record is not { Export.Status: ExportStatuses.Pending, InvoiceId: { } invoiceId } record) return;
         var now = clock.GetUtcNow();
         if (record.Export.NextAttemptAt is { } at && at > now)
         {
@@ -187,7 +180,7 @@ public sealed partial class PaymentGrain(
         }
 
         using var activity = PaymentTelemetry.Source.StartActivity("Payment export");
-        OrganizationContext.Enter(_key.OrganizationId);
+        OrganizationContext.Enter(Key.OrganizationId);
         activity?.SetTag("payment.id", record.Id);
         activity?.SetTag("export.attempt", record.Export.Attempts + 1);
         var outcome = await PayAsync(invoiceId, ExportRules.IdempotencyKey(record.Id, record.Export.ManualRetries));
@@ -209,18 +202,18 @@ public sealed partial class PaymentGrain(
             _ => "unexplained",
         };
         activity?.SetTag(PaymentTelemetry.OutcomeTag, outcomeName);
-        if (outcome is not { Status: WriteBackStatus.NotConnected or WriteBackStatus.Busy }) telemetry.CountAttempt(_key.OrganizationId, outcomeName);
+        if (outcome is not { Status: WriteBackStatus.NotConnected or WriteBackStatus.Busy }) telemetry.CountAttempt(Key.OrganizationId, outcomeName);
 
         switch (export.Status)
         {
             case ExportStatuses.Exported:
                 await UnregisterExportReminderAsync();
-                LogExported(logger, _key.OrganizationId, record.Id, export.Attempts);
+                LogExported(logger, Key.OrganizationId, record.Id, export.Attempts);
                 break;
             case ExportStatuses.Error:
                 activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, outcomeName);
                 await UnregisterExportReminderAsync();
-                LogExportFailed(logger, _key.OrganizationId, record.Id, outcomeName, export.Attempts);
+                LogExportFailed(logger, Key.OrganizationId, record.Id, outcomeName, export.Attempts);
                 break;
             case ExportStatuses.Pending when outcome is { Status: WriteBackStatus.NotConnected }:
                 // The reminder looks again each period; no timer keeps the grain in memory meanwhile.
@@ -236,18 +229,18 @@ public sealed partial class PaymentGrain(
     {
         try
         {
-            return await GrainFactory.GetGrain<IStripeAccountGrain>(_key.OrganizationId).PayInvoiceOutOfBand(invoiceId, idempotencyKey);
+            return await GrainFactory.GetGrain<IStripeAccountGrain>(Key.OrganizationId).PayInvoiceOutOfBand(invoiceId, idempotencyKey);
         }
         catch (Exception exception) when (exception is OrleansException or TimeoutException or OperationCanceledException)
         {
             // The account grain's silo died or the call timed out: Stripe may or may not have paid;
             // the next attempt's idempotency key settles it.
-            LogTransient(logger, _key.OrganizationId, _key.ObjectId, exception.GetType().Name);
+            LogTransient(logger, Key.OrganizationId, Key.ObjectId, exception.GetType().Name);
             return new WriteBackOutcome(WriteBackStatus.Failed, exception.GetType().Name, null);
         }
         catch (Exception exception)
         {
-            LogUnexplained(logger, _key.OrganizationId, _key.ObjectId, exception);
+            LogUnexplained(logger, Key.OrganizationId, Key.ObjectId, exception);
             return null;
         }
     }
@@ -261,14 +254,14 @@ public sealed partial class PaymentGrain(
     {
         try
         {
-            var settings = await GrainFactory.GetGrain<IOrganizationGrain>(_key.OrganizationId).GetSyncSettings();
-            await GrainFactory.GetGrain<IInvoiceGrain>(new LedgerKey(_key.OrganizationId, invoice.Id).ToString())
+            var settings = await GrainFactory.GetGrain<IOrganizationGrain>(Key.OrganizationId).GetSyncSettings();
+            await GrainFactory.GetGrain<IInvoiceGrain>(new LedgerKey(Key.OrganizationId, invoice.Id).ToString())
                 .Apply(invoice, settings, SnapshotOrigin.Event);
             return true;
         }
         catch (Exception exception)
         {
-            LogInvoiceNotMarked(logger, _key.OrganizationId, invoice.Id, exception.GetType().Name);
+            LogInvoiceNotMarked(logger, Key.OrganizationId, invoice.Id, exception.GetType().Name);
             return false;
         }
     }
@@ -276,7 +269,7 @@ public sealed partial class PaymentGrain(
     private async Task SaveAsync(PaymentRecord record)
     {
         await ledger.SavePaymentAsync(record);
-        _record = record;
+        Record = record;
     }
 
     private async Task UnregisterExportReminderAsync()
@@ -285,19 +278,10 @@ public sealed partial class PaymentGrain(
             await this.UnregisterReminder(reminder);
     }
 
-    private async Task<SyncSettings> NewestAsync(SyncSettings settings) =>
-        _settings = await NewestSettings.ResolveAsync(GrainFactory, _key.OrganizationId, settings, _settings, _record?.SettingsVersion ?? 0);
-
     /// <summary>Woken only to re-derive, with no export to run: back to sleep (a settings change visits every payment once).</summary>
     private RederiveOutcome Idle(RederiveOutcome outcome)
     {
         if (!_busy && _nextAttempt is null) DeactivateOnIdle();
-        return outcome;
-    }
-
-    private ApplyOutcome Done(ApplyOutcome outcome, SnapshotOrigin origin)
-    {
-        if (origin == SnapshotOrigin.Backfill) DeactivateOnIdle();
         return outcome;
     }
 

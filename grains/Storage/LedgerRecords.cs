@@ -7,6 +7,13 @@ namespace Upflow.Orleans.Storage;
 // re-derive contacts and custom fields without re-reading Stripe. SettingsVersion is the
 // SyncSettings.Version the derived fields were computed with (0: the defaults, or before versions).
 
+/// <summary>What every read-model row says about how it was derived.</summary>
+public interface ILedgerRecord
+{
+    /// <summary>The SyncSettings.Version its contacts and custom fields were derived with.</summary>
+    long SettingsVersion { get; }
+}
+
 public sealed record CustomerRecord(
     string OrganizationId,
     CustomerSnapshot Snapshot,
@@ -14,7 +21,7 @@ public sealed record CustomerRecord(
     int InvalidContactAddresses,
     IReadOnlyDictionary<string, CustomFieldValue> CustomFields,
     DateTimeOffset UpdatedAt,
-    long SettingsVersion = 0)
+    long SettingsVersion = 0) : ILedgerRecord
 {
     public string Id => Snapshot.Id;
 }
@@ -24,7 +31,7 @@ public sealed record InvoiceRecord(
     InvoiceSnapshot Snapshot,
     IReadOnlyDictionary<string, CustomFieldValue> CustomFields,
     DateTimeOffset UpdatedAt,
-    long SettingsVersion = 0)
+    long SettingsVersion = 0) : ILedgerRecord
 {
     public string Id => Snapshot.Id;
 }
@@ -44,7 +51,7 @@ public sealed record PaymentRecord(
     IReadOnlyDictionary<string, CustomFieldValue> CustomFields,
     PaymentSnapshot? Snapshot,
     DateTimeOffset UpdatedAt,
-    long SettingsVersion = 0)
+    long SettingsVersion = 0) : ILedgerRecord
 {
     public static class Sources
     {
