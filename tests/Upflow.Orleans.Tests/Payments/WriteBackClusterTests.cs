@@ -84,8 +84,17 @@ public sealed class WriteBackClusterTests(ITestOutputHelper output) : IAsyncLife
         });
         output.WriteLine($"{Payments} payments recorded in {clock.Elapsed.TotalSeconds:F1} s");
 
-        await Eventually.Until(async () => await _database.CountAsync(Where(organization, "source = 'portal' AND export_status = 'exported'")) == Payments,
-            "every payment to be exported", TimeSpan.FromSeconds(120));
+        try
+        {
+            await Eventually.Until(async () => await _database.CountAsync(Where(organization, "source = 'portal' AND export_status = 'exported'")) == Payments,
+                "every payment to be exported", TimeSpan.FromSeconds(120));
+        }
+        catch (Exception) when (!Debugger.IsAttached)
+        {
+            // Say where the missing ones stand: which state, error, attempts and next attempt.
+            output.WriteLine(await UnexportedAsync(organization));
+            throw;
+        }
         output.WriteLine($"{Payments} payments exported in {clock.Elapsed.TotalSeconds:F1} s");
 
         Assert.Equal(Payments, await _database.CountAsync(Where(organization, "source = 'portal'")));
@@ -126,6 +135,20 @@ public sealed class WriteBackClusterTests(ITestOutputHelper output) : IAsyncLife
                 await Task.Delay(500);
             }
         }
+    }
+
+    private async Task<string> UnexportedAsync(string organization)
+    {
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT export_status, document->'export'->>'error', document->'export'->>'attempts', document->'export'->>'nextAttemptAt', count(*) " +
+            $"FROM {Where(organization, "source = 'portal' AND export_status <> 'exported'")} GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC LIMIT 20", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var lines = new List<string> { $"Not exported at {DateTimeOffset.UtcNow:O} (status | error | attempts | next attempt | count):" };
+        while (await reader.ReadAsync())
+            lines.Add(string.Join(" | ", Enumerable.Range(0, 5).Select(i => reader.IsDBNull(i) ? "-" : reader.GetValue(i).ToString())));
+        return string.Join(Environment.NewLine, lines);
     }
 
     private static string Where(string organization, string condition) => $"upflow_payments WHERE organization_id = '{organization}' AND {condition}";
