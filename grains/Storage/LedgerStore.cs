@@ -143,6 +143,9 @@ public sealed class LedgerStore : IAsyncDisposable
                 export_status = EXCLUDED.export_status, paid_at = EXCLUDED.paid_at, updated_at = EXCLUDED.updated_at,
                 document = EXCLUDED.document, settings_version = EXCLUDED.settings_version
             WHERE t.document IS DISTINCT FROM EXCLUDED.document
+              -- Exported is final: a late write from an activation on a silo already declared dead
+              -- (a pending row it saved before the payment was exported elsewhere) must not revive it.
+              AND NOT (t.export_status = 'exported' AND EXCLUDED.export_status <> 'exported')
         """;
 
     private async Task<IReadOnlyList<bool>> WriteCustomersAsync(IReadOnlyList<CustomerRecord> batch)

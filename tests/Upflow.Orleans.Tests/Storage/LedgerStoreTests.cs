@@ -23,6 +23,19 @@ public sealed class LedgerStoreTests(LedgerFixture ledger) : IClassFixture<Ledge
     }
 
     [Fact]
+    public async Task An_exported_payment_stays_exported_whatever_an_older_writer_saves_after_it()
+    {
+        var exported = PortalPayment(_organization, "pay_final", ExportStatuses.Exported);
+        await ledger.Store.SavePaymentAsync(exported);
+
+        // What an activation on a silo declared dead could still flush: the same payment, pending.
+        await ledger.Store.SavePaymentAsync(PortalPayment(_organization, "pay_final", ExportStatuses.Pending));
+        await ledger.Store.SavePaymentAsync(PortalPayment(_organization, "pay_final", ExportStatuses.Error));
+
+        DeepAssert.Equal(exported, await ledger.Store.FindPaymentAsync(_organization, "pay_final"));
+    }
+
+    [Fact]
     public async Task Custom_fields_come_back_in_the_order_they_were_saved()
     {
         var customer = Customer(_organization, "cus_order");
