@@ -16,7 +16,7 @@ public static class UnappliedPayments
         intents.Count(intent => intent.Status == "succeeded");
 
     public static int AppliedIntents(IEnumerable<InvoicePaymentJson> payments) =>
-        payments.Count(Sync.StripeSnapshots.IsPaidByIntent);
+        payments.Count(payment => payment.Status == "paid" && payment.Payment?.Type == "payment_intent");
 
     public static long Count(long succeededIntents, long appliedIntents) => Math.Max(0, succeededIntents - appliedIntents);
 }

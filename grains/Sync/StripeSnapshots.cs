@@ -99,10 +99,6 @@ public static class StripeSnapshots
             AsOf: asOf.ToUniversalTime());
     }
 
-    /// <summary>A paid invoice payment made by a payment intent: the intent is applied (see UnappliedPayments).</summary>
-    public static bool IsPaidByIntent(InvoicePaymentJson payment) =>
-        payment.Status == "paid" && payment.Payment?.Type == "payment_intent";
-
     public static PaymentMethodDetails? MethodOf(PaymentMethodJson? method) => method switch
     {
         null => null,
