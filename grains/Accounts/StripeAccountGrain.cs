@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Upflow.Orleans.Ledger;
 using Upflow.Orleans.Organizations;
 using Upflow.Orleans.Secrets;
+using Upflow.Orleans.Storage;
 using Upflow.Orleans.Stripe;
 using Upflow.Orleans.Stripe.Wire;
 using Upflow.Orleans.Sync;
@@ -13,9 +14,9 @@ namespace Upflow.Orleans.Accounts;
 /// <summary>
 /// Owns an organization's Stripe connection and coordinates its backfill: four Stripe listings
 /// (customers, invoices, invoice payments, payment intents) run side by side, each fetching its next
-/// page while the current one fans out to the entity grains, and persisting its cursor only once
-/// every grain of the page has acknowledged. A reminder resumes an unfinished backfill wherever the
-/// grain is reactivated after a crash.
+/// page while the current one is applied (objects new to the ledger inserted at once, the others
+/// through their entity grains), and persisting its cursor only once every object of the page is
+/// stored. A reminder resumes an unfinished backfill wherever the grain is reactivated after a crash.
 /// Once live it catches up from Stripe's Events API (after the backfill, on demand, at silo start and
 /// every Upflow:CatchUpInterval through a reminder): events go through the same event log as
 /// webhooks, so an event seen both ways is applied once.
@@ -29,6 +30,7 @@ public sealed partial class StripeAccountGrain(
     IOptions<StripeOptions> stripeOptions,
     EventLog events,
     EventDispatcher dispatcher,
+    LedgerStore ledger,
     WebhookSecrets webhookSecrets,
     SyncTelemetry telemetry,
     TimeProvider clock,
@@ -354,7 +356,7 @@ public sealed partial class StripeAccountGrain(
 
     /// <summary>
     /// Pages of one listing flow through a short pipeline: the next page is fetched while up to
-    /// <see cref="PagesInFlight"/> pages fan out to their grains, and a page's cursor is persisted
+    /// <see cref="PagesInFlight"/> pages are applied, and a page's cursor is persisted
     /// only once it and every page before it have been applied. A crash therefore re-applies at
     /// most the pages that were in flight, and applying a snapshot twice is harmless.
     /// </summary>
@@ -398,19 +400,22 @@ public sealed partial class StripeAccountGrain(
     }
 
     /// <summary>
-    /// Read for each page, just before it fans out, so a settings change reaches the next page of a
-    /// backfill already running; a page caught in the change is fixed by its grains, which derive
-    /// with the newest settings they have seen, or by the re-derivation's last sweep.
+    /// Read for each page, just before it is applied, so a settings change reaches the next page of a
+    /// backfill already running; a page caught in the change is fixed by the re-derivation's settling
+    /// pass and last sweep, or, for objects that go through their grains, by the grains, which derive
+    /// with the newest settings they have seen.
     /// </summary>
     private Task<SyncSettings> SettingsAsync() =>
         GrainFactory.GetGrain<IOrganizationGrain>(OrganizationId).GetSyncSettings();
 
     private async Task<PageCount> ApplyCustomersAsync(StripePage<CustomerJson> page)
     {
+        var snapshots = page.Items.Select(customer => StripeSnapshots.FromCustomer(customer, page.RequestedAt)).ToList();
         var settings = await SettingsAsync();
-        await Task.WhenAll(page.Items.Select(customer => GrainFactory
-            .GetGrain<ICustomerGrain>(new LedgerKey(OrganizationId, customer.Id).ToString())
-            .Apply(StripeSnapshots.FromCustomer(customer, page.RequestedAt), settings, SnapshotOrigin.Backfill)));
+        var now = clock.GetUtcNow();
+        await ApplyPageAsync(snapshots,
+            customer => ledger.InsertCustomerAsync(RecordDerivation.Customer(OrganizationId, customer, settings, now)),
+            customer => GrainFactory.GetGrain<ICustomerGrain>(LedgerKeyOf(customer.Id)).Apply(customer, settings, SnapshotOrigin.Backfill));
         telemetry.BackfillPage(OrganizationId, SyncTelemetry.ObjectTypes.Customer, page.Items.Count);
         return new PageCount(page.Items.Count, 0, 0);
     }
@@ -420,9 +425,10 @@ public sealed partial class StripeAccountGrain(
         var snapshots = page.Items.Select(invoice => StripeSnapshots.FromInvoice(invoice, page.RequestedAt)).ToList();
         var imported = snapshots.Where(InvoiceStatusRules.IsImported).ToList();
         var settings = await SettingsAsync();
-        await Task.WhenAll(imported.Select(invoice => GrainFactory
-            .GetGrain<IInvoiceGrain>(new LedgerKey(OrganizationId, invoice.Id).ToString())
-            .Apply(invoice, settings, SnapshotOrigin.Backfill)));
+        var now = clock.GetUtcNow();
+        await ApplyPageAsync(imported,
+            invoice => ledger.InsertInvoiceAsync(RecordDerivation.Invoice(OrganizationId, invoice, settings, now)),
+            invoice => GrainFactory.GetGrain<IInvoiceGrain>(LedgerKeyOf(invoice.Id)).Apply(invoice, settings, SnapshotOrigin.Backfill));
         telemetry.BackfillPage(OrganizationId, SyncTelemetry.ObjectTypes.Invoice, imported.Count);
         return new PageCount(imported.Count, snapshots.Count - imported.Count, 0);
     }
@@ -432,13 +438,29 @@ public sealed partial class StripeAccountGrain(
         var snapshots = page.Items.Select(payment => StripeSnapshots.FromInvoicePayment(payment, page.RequestedAt)).ToList();
         var imported = snapshots.Where(PaymentRules.IsImported).ToList();
         var settings = await SettingsAsync();
-        await Task.WhenAll(imported.Select(payment => GrainFactory
-            .GetGrain<IPaymentGrain>(new LedgerKey(OrganizationId, payment.Id).ToString())
-            .ApplyStripe(payment, settings, SnapshotOrigin.Backfill)));
+        var now = clock.GetUtcNow();
+        await ApplyPageAsync(imported,
+            payment => ledger.InsertPaymentAsync(RecordDerivation.Payment(OrganizationId, payment, settings, now)),
+            payment => GrainFactory.GetGrain<IPaymentGrain>(LedgerKeyOf(payment.Id)).ApplyStripe(payment, settings, SnapshotOrigin.Backfill));
         var appliedIntents = Stripe.UnappliedPayments.AppliedIntents(page.Items);
         telemetry.BackfillPage(OrganizationId, SyncTelemetry.ObjectTypes.Payment, imported.Count);
         return new PageCount(imported.Count, snapshots.Count - imported.Count, appliedIntents);
     }
+
+    /// <summary>
+    /// A page's objects that are new to the ledger (all of them, in a first backfill) are inserted
+    /// together, derived exactly as their grains would: waking a grain per object would cost more
+    /// than the object's row. The others (a re-sync, a page re-applied after a crash, an object a
+    /// webhook stored first) go to their grains, which order the snapshot against the row they own.
+    /// </summary>
+    private static async Task ApplyPageAsync<TSnapshot>(
+        IReadOnlyList<TSnapshot> snapshots, Func<TSnapshot, Task<bool>> insertIfNew, Func<TSnapshot, Task<ApplyOutcome>> applyThroughGrain)
+    {
+        var inserted = await Task.WhenAll(snapshots.Select(insertIfNew));
+        await Task.WhenAll(snapshots.Where((_, i) => !inserted[i]).Select(applyThroughGrain));
+    }
+
+    private string LedgerKeyOf(string objectId) => new LedgerKey(OrganizationId, objectId).ToString();
 
     private Task<PageCount> CountPaymentIntents(StripePage<PaymentIntentJson> page)
     {

@@ -21,22 +21,22 @@ public sealed class CustomerGrain(LedgerStore ledger, TimeProvider clock) : Ledg
 {
     protected override Task<CustomerRecord?> FindAsync(LedgerKey key) => ledger.FindCustomerAsync(key.OrganizationId, key.ObjectId);
 
-    public async Task<ApplyOutcome> Apply(CustomerSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin)
-    {
-        var current = Record?.Snapshot;
-        if (!SnapshotOrdering.ShouldApply(
-                current is null ? null : new CustomerStamp(current.AsOf, current.Deleted),
-                new CustomerStamp(snapshot.AsOf, snapshot.Deleted)))
-            return Done(ApplyOutcome.Stale, origin);
+    protected override Task<bool> InsertAsync(CustomerRecord record) => ledger.InsertCustomerAsync(record);
 
-        settings = await NewestAsync(settings);
-        // Stripe leaves unexpanded fields out of webhook payloads: keep what the backfill saw.
-        var native = CustomerRules.CarryOmittedNativeFields(snapshot.Native, current?.Native);
-        var record = Derive(snapshot with { Native = native }, settings, clock.GetUtcNow());
-        await ledger.SaveCustomerAsync(record);
-        Record = record;
-        return Done(ApplyOutcome.Applied, origin);
-    }
+    protected override Task SaveAsync(CustomerRecord record) => ledger.SaveCustomerAsync(record);
+
+    public async Task<ApplyOutcome> Apply(CustomerSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin) =>
+        Done(await ApplyAsync(async row =>
+        {
+            var current = row?.Snapshot;
+            if (!SnapshotOrdering.ShouldApply(
+                    current is null ? null : new CustomerStamp(current.AsOf, current.Deleted),
+                    new CustomerStamp(snapshot.AsOf, snapshot.Deleted)))
+                return null;
+            // Stripe leaves unexpanded fields out of webhook payloads: keep what the backfill saw.
+            var native = CustomerRules.CarryOmittedNativeFields(snapshot.Native, current?.Native);
+            return Derive(snapshot with { Native = native }, await NewestAsync(settings), clock.GetUtcNow());
+        }), origin);
 
     private CustomerRecord Derive(CustomerSnapshot snapshot, SyncSettings settings, DateTimeOffset updatedAt) =>
         RecordDerivation.Customer(Key.OrganizationId, snapshot, settings, updatedAt);

@@ -15,21 +15,23 @@ public sealed class InvoiceGrain(LedgerStore ledger, TimeProvider clock) : Ledge
 {
     protected override Task<InvoiceRecord?> FindAsync(LedgerKey key) => ledger.FindInvoiceAsync(key.OrganizationId, key.ObjectId);
 
+    protected override Task<bool> InsertAsync(InvoiceRecord record) => ledger.InsertInvoiceAsync(record);
+
+    protected override Task SaveAsync(InvoiceRecord record) => ledger.SaveInvoiceAsync(record);
+
     public async Task<ApplyOutcome> Apply(InvoiceSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin)
     {
         if (!InvoiceStatusRules.IsImported(snapshot))
             return Done(ApplyOutcome.NotImported, origin);
-        var current = Record?.Snapshot;
-        if (current is not null && !SnapshotOrdering.ShouldApply(
-                new InvoiceStamp(current.AsOf, current.StripeStatus!),
-                new InvoiceStamp(snapshot.AsOf, snapshot.StripeStatus!)))
-            return Done(ApplyOutcome.Stale, origin);
-
-        settings = await NewestAsync(settings);
-        var record = Derive(snapshot, settings, clock.GetUtcNow());
-        await ledger.SaveInvoiceAsync(record);
-        Record = record;
-        return Done(ApplyOutcome.Applied, origin);
+        return Done(await ApplyAsync(async row =>
+        {
+            var current = row?.Snapshot;
+            if (current is not null && !SnapshotOrdering.ShouldApply(
+                    new InvoiceStamp(current.AsOf, current.StripeStatus!),
+                    new InvoiceStamp(snapshot.AsOf, snapshot.StripeStatus!)))
+                return null;
+            return Derive(snapshot, await NewestAsync(settings), clock.GetUtcNow());
+        }), origin);
     }
 
     private InvoiceRecord Derive(InvoiceSnapshot snapshot, SyncSettings settings, DateTimeOffset updatedAt) =>

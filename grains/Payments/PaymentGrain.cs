@@ -39,36 +39,24 @@ public sealed partial class PaymentGrain(
 
     protected override Task<PaymentRecord?> FindAsync(LedgerKey key) => ledger.FindPaymentAsync(key.OrganizationId, key.ObjectId);
 
+    protected override Task<bool> InsertAsync(PaymentRecord record) => ledger.InsertPaymentAsync(record);
+
+    protected override Task SaveAsync(PaymentRecord record) => ledger.SavePaymentAsync(record);
+
     public async Task<ApplyOutcome> ApplyStripe(PaymentSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin)
     {
         _busy = true;
         if (!PaymentRules.IsImported(snapshot))
             return Done(ApplyOutcome.NotImported, origin);
-        var current = Record?.Snapshot;
-        if (current is not null && !SnapshotOrdering.ShouldApply(
-                new PaymentStamp(current.AsOf, current.StripeStatus),
-                new PaymentStamp(snapshot.AsOf, snapshot.StripeStatus)))
-            return Done(ApplyOutcome.Stale, origin);
-
-        settings = await NewestAsync(settings);
-        var record = new PaymentRecord(
-            Key.OrganizationId,
-            snapshot.Id,
-            PaymentRecord.Sources.Stripe,
-            snapshot.InvoiceId,
-            snapshot.CustomerId,
-            snapshot.Amount,
-            snapshot.Currency,
-            snapshot.PaidAt,
-            snapshot.Method,
-            PaymentExport.NotApplicable,
-            CustomFieldRules.Derive(snapshot.Metadata, null, settings.CustomFields.Payment),
-            snapshot,
-            clock.GetUtcNow(),
-            settings.Version);
-        await ledger.SavePaymentAsync(record);
-        Record = record;
-        return Done(ApplyOutcome.Applied, origin);
+        return Done(await ApplyAsync(async row =>
+        {
+            var current = row?.Snapshot;
+            if (current is not null && !SnapshotOrdering.ShouldApply(
+                    new PaymentStamp(current.AsOf, current.StripeStatus),
+                    new PaymentStamp(snapshot.AsOf, snapshot.StripeStatus)))
+                return null;
+            return RecordDerivation.Payment(Key.OrganizationId, snapshot, await NewestAsync(settings), clock.GetUtcNow());
+        }), origin);
     }
 
     public async Task RecordPortal(PortalPayment payment)
@@ -96,42 +84,41 @@ public sealed partial class PaymentGrain(
             settings.Version);
         // The reminder before the row: once a row says pending, something durable must export it.
         await this.RegisterOrUpdateReminder(ExportReminder, Options.ReminderPeriod, Options.ReminderPeriod);
-        await ledger.SavePaymentAsync(record);
-        Record = record;
+        if (!await StoreAsync(record)) return;
         Schedule(now);
     }
 
     public async Task<RederiveOutcome> Rederive(SyncSettings settings)
     {
-        if (Record is not { } current || current.SettingsVersion >= settings.Version)
+        if (await CurrentAsync() is not { } current || current.SettingsVersion >= settings.Version)
             return Idle(RederiveOutcome.Skipped);
         Learn(settings);
         var record = RecordDerivation.Payment(current, settings, clock.GetUtcNow());
-        await SaveAsync(record);
+        await StoreAsync(record);
         return Idle(record.UpdatedAt != current.UpdatedAt ? RederiveOutcome.Changed : RederiveOutcome.Unchanged);
     }
 
     public async Task<ExportRequestStatus> RequestExport()
     {
         _busy = true;
-        if (Record is null)
+        if (await CurrentAsync() is not { } current)
         {
             DeactivateOnIdle();
             return ExportRequestStatus.NotFound;
         }
-        if (Record.Source != PaymentRecord.Sources.Portal) return ExportRequestStatus.NotExportable;
+        if (current.Source != PaymentRecord.Sources.Portal) return ExportRequestStatus.NotExportable;
         var now = clock.GetUtcNow();
-        switch (Record.Export.Status)
+        switch (current.Export.Status)
         {
             case ExportStatuses.Exported:
                 return ExportRequestStatus.AlreadyExported;
             case ExportStatuses.Error:
                 await this.RegisterOrUpdateReminder(ExportReminder, Options.ReminderPeriod, Options.ReminderPeriod);
-                await SaveAsync(Record with { Export = ExportRules.RetriedByHand(Record.Export, now), UpdatedAt = now });
+                await StoreAsync(current with { Export = ExportRules.RetriedByHand(current.Export, now), UpdatedAt = now });
                 break;
             default:
                 // Pending, waiting for its backoff: the user asked for it now. Same round, same budget.
-                await SaveAsync(Record with { Export = Record.Export with { NextAttemptAt = now }, UpdatedAt = now });
+                await StoreAsync(current with { Export = current.Export with { NextAttemptAt = now }, UpdatedAt = now });
                 break;
         }
         Schedule(now);
@@ -190,7 +177,7 @@ public sealed partial class PaymentGrain(
         if (outcome is { Status: WriteBackStatus.Paid, Invoice: { } invoice } && !await MarkInvoicePaidAsync(invoice))
             outcome = new WriteBackOutcome(WriteBackStatus.Failed, "The ledger could not record the paid invoice.", null);
         var export = ExportRules.AfterAttempt(record.Export, outcome, now, Options, Random.Shared.NextDouble());
-        await SaveAsync(record with { Export = export, UpdatedAt = now });
+        await StoreAsync(record with { Export = export, UpdatedAt = now });
 
         var outcomeName = outcome?.Status switch
         {
@@ -264,12 +251,6 @@ public sealed partial class PaymentGrain(
             LogInvoiceNotMarked(logger, Key.OrganizationId, invoice.Id, exception.GetType().Name);
             return false;
         }
-    }
-
-    private async Task SaveAsync(PaymentRecord record)
-    {
-        await ledger.SavePaymentAsync(record);
-        Record = record;
     }
 
     private async Task UnregisterExportReminderAsync()

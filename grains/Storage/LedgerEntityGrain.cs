@@ -9,6 +9,12 @@ namespace Upflow.Orleans.Ledger;
 /// read-model row is their durable state (loaded on activation, batched), they derive with the newest
 /// settings they know of, and they go back to sleep after a backfill's single visit.
 /// </summary>
+/// <remarks>
+/// A backfill page stores the objects that are new to the ledger itself, without activating their
+/// grains (StripeAccountGrain). So "no row" is the one thing a grain can hold stale: where it found
+/// none, it creates its row only if there still is none, and otherwise reloads it and decides again.
+/// A row that exists is changed by its grain alone.
+/// </remarks>
 public abstract class LedgerEntityGrain<TRecord> : Grain
     where TRecord : class, ILedgerRecord
 {
@@ -21,10 +27,52 @@ public abstract class LedgerEntityGrain<TRecord> : Grain
 
     protected abstract Task<TRecord?> FindAsync(LedgerKey key);
 
+    /// <summary>Creates the row if the ledger has none: false, changing nothing, if it has.</summary>
+    protected abstract Task<bool> InsertAsync(TRecord record);
+
+    protected abstract Task SaveAsync(TRecord record);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         Key = LedgerKey.Parse(this.GetPrimaryKeyString());
         Record = await FindAsync(Key);
+    }
+
+    /// <summary>The row, read again where the grain found none: a backfill page may have created it since.</summary>
+    protected async Task<TRecord?> CurrentAsync() => Record ??= await FindAsync(Key);
+
+    /// <summary>
+    /// Applies a change decided against the current row: <paramref name="change"/> returns the new
+    /// row, or null to keep the current one (a stale snapshot).
+    /// </summary>
+    protected async Task<ApplyOutcome> ApplyAsync(Func<TRecord?, Task<TRecord?>> change)
+    {
+        while (true)
+        {
+            if (await change(Record) is not { } record) return ApplyOutcome.Stale;
+            if (await StoreAsync(record)) return ApplyOutcome.Applied;
+        }
+    }
+
+    /// <summary>
+    /// Stores a new row for the object. False when the grain found no row but one has been created
+    /// since (a backfill page): the grain then holds that row, for its caller to decide again.
+    /// </summary>
+    protected async Task<bool> StoreAsync(TRecord record)
+    {
+        if (Record is not null)
+        {
+            await SaveAsync(record);
+        }
+        else if (!await InsertAsync(record))
+        {
+            Record = await FindAsync(Key)
+                ?? throw new InvalidOperationException($"The ledger refused to create {Key} but holds no row for it.");
+            return false;
+        }
+
+        Record = record;
+        return true;
     }
 
     /// <summary>Settings seen without deriving a snapshot (a re-derivation, a portal payment): the newest is kept.</summary>

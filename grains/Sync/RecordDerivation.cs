@@ -41,6 +41,22 @@ public static class RecordDerivation
         return SameFields(derived.CustomFields, current.CustomFields) ? derived : derived with { UpdatedAt = now };
     }
 
+    public static PaymentRecord Payment(string organizationId, PaymentSnapshot snapshot, SyncSettings settings, DateTimeOffset updatedAt) =>
+        new(organizationId,
+            snapshot.Id,
+            PaymentRecord.Sources.Stripe,
+            snapshot.InvoiceId,
+            snapshot.CustomerId,
+            snapshot.Amount,
+            snapshot.Currency,
+            snapshot.PaidAt,
+            snapshot.Method,
+            PaymentExport.NotApplicable,
+            CustomFieldRules.Derive(snapshot.Metadata, null, settings.CustomFields.Payment),
+            snapshot,
+            updatedAt,
+            settings.Version);
+
     /// <summary>A portal payment has no Stripe metadata: its configured fields are all null.</summary>
     public static PaymentRecord Payment(PaymentRecord current, SyncSettings settings, DateTimeOffset now)
     {

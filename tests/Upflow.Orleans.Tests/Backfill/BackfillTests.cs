@@ -1,7 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Upflow.Orleans.Ledger;
+using Upflow.Orleans.Organizations;
+using Upflow.Orleans.Storage;
+using Upflow.Orleans.Sync;
 using Upflow.Orleans.Tests.Infrastructure;
+using Upflow.Orleans.Tests.Storage;
 using Upflow.StripeEmulator.Faults;
 using Upflow.StripeEmulator.Generation;
 using Upflow.StripeEmulator.Mutations;
@@ -228,6 +234,29 @@ public sealed class BackfillTests(SyncApp app) : IClassFixture<SyncApp>
         Assert.Equal(expected.Customers, (await SyncApp.ReadAllAsync(client, "/v1/customers")).Count);
         Assert.Equal(expected.NonDraftInvoices, (await SyncApp.ReadAllAsync(client, "/v1/invoices")).Count);
         Assert.Equal(expected.PaidInvoicePayments, (await SyncApp.ReadAllAsync(client, "/v1/payments")).Count);
+    }
+
+    [Fact]
+    public async Task An_invoice_a_backfill_page_stored_meanwhile_is_not_overwritten_by_an_older_event()
+    {
+        var organization = (await app.CreateOrganizationAsync()).Id;
+        var grains = app.Services.GetRequiredService<IGrainFactory>();
+        var ledger = app.Services.GetRequiredService<LedgerStore>();
+        var settings = await grains.GetGrain<IOrganizationGrain>(organization).GetSyncSettings();
+        var invoice = grains.GetGrain<IInvoiceGrain>(new LedgerKey(organization, "in_race").ToString());
+        var open = LedgerSamples.Invoice(organization, "in_race").Snapshot;
+
+        // The grain wakes for a draft (never stored): it holds no row.
+        Assert.Equal(ApplyOutcome.NotImported,
+            await invoice.Apply(open with { StripeStatus = StripeInvoiceStatus.Draft, AsOf = open.AsOf.AddMinutes(-1) }, settings, SnapshotOrigin.Event));
+        // A backfill page, listed later, finds the invoice paid and stores it without the grain.
+        var paid = LedgerSamples.Invoice(organization, "in_race", StripeInvoiceStatus.Paid).Snapshot with { AsOf = open.AsOf.AddMinutes(1) };
+        Assert.True(await ledger.InsertInvoiceAsync(RecordDerivation.Invoice(organization, paid, settings, DateTimeOffset.UtcNow)));
+
+        // The invoice.finalized event, older than the page, reaches the grain only now.
+        Assert.Equal(ApplyOutcome.Stale, await invoice.Apply(open, settings, SnapshotOrigin.Event));
+
+        Assert.Equal(StripeInvoiceStatus.Paid, (await ledger.FindInvoiceAsync(organization, "in_race"))!.Snapshot.StripeStatus);
     }
 
     [Fact]

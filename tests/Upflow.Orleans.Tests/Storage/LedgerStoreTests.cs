@@ -36,6 +36,44 @@ public sealed class LedgerStoreTests(LedgerFixture ledger) : IClassFixture<Ledge
     }
 
     [Fact]
+    public async Task Inserting_an_object_the_ledger_already_holds_changes_nothing()
+    {
+        var paid = Invoice(_organization, "in_held", StripeInvoiceStatus.Paid);
+        await ledger.Store.SaveInvoiceAsync(paid);
+        var customer = Customer(_organization, "cus_held", new Contact("held@acme.test", Contact.Sources.Stripe, Contact.Roles.Main));
+        await ledger.Store.SaveCustomerAsync(customer);
+
+        Assert.False(await ledger.Store.InsertInvoiceAsync(Invoice(_organization, "in_held")));
+        Assert.False(await ledger.Store.InsertCustomerAsync(Customer(_organization, "cus_held",
+            new Contact("other@acme.test", Contact.Sources.Stripe, Contact.Roles.Main))));
+
+        DeepAssert.Equal(paid, await ledger.Store.FindInvoiceAsync(_organization, "in_held"));
+        DeepAssert.Equal(customer, await ledger.Store.FindCustomerAsync(_organization, "cus_held"));
+        var contacts = (await ledger.Queries.ListContactsAsync(_organization, "cus_held", null, 50, null)).Items;
+        Assert.Equal(["held@acme.test"], contacts.Select(c => c.Email));
+    }
+
+    [Fact]
+    public async Task A_new_object_inserted_twice_at_once_is_stored_once_with_its_contacts()
+    {
+        var first = Customer(_organization, "cus_new",
+            new Contact("main@acme.test", Contact.Sources.Stripe, Contact.Roles.Main),
+            new Contact("to@acme.test", Contact.Sources.CustomField, Contact.Roles.To));
+        var second = Customer(_organization, "cus_new", new Contact("late@acme.test", Contact.Sources.Stripe, Contact.Roles.Main));
+        var payment = StripePayment(_organization, "inpay_new");
+
+        var inserted = await Task.WhenAll(
+            ledger.Store.InsertCustomerAsync(first), ledger.Store.InsertCustomerAsync(second),
+            ledger.Store.InsertPaymentAsync(payment), ledger.Store.InsertPaymentAsync(payment with { Amount = 1 }));
+
+        Assert.Equal([true, false, true, false], inserted);
+        DeepAssert.Equal(first, await ledger.Store.FindCustomerAsync(_organization, "cus_new"));
+        DeepAssert.Equal(payment, await ledger.Store.FindPaymentAsync(_organization, "inpay_new"));
+        var contacts = (await ledger.Queries.ListContactsAsync(_organization, "cus_new", null, 50, null)).Items;
+        Assert.Equal(["main@acme.test", "to@acme.test"], contacts.Select(c => c.Email).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Custom_fields_come_back_in_the_order_they_were_saved()
     {
         var customer = Customer(_organization, "cus_order");
