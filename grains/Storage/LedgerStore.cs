@@ -273,11 +273,7 @@ public sealed class LedgerStore : IAsyncDisposable
     {
         var first = new Dictionary<RowKey, T>(batch.Count);
         foreach (var record in batch) first.TryAdd(key(record), record);
-        var rows = first
-            .OrderBy(pair => pair.Key.OrganizationId, StringComparer.Ordinal)
-            .ThenBy(pair => pair.Key.Id, StringComparer.Ordinal)
-            .Select(pair => pair.Value)
-            .ToList();
+        var rows = ByKey(first);
 
         var inserted = new HashSet<RowKey>();
         await using var command = _dataSource.CreateBatch();
@@ -346,8 +342,7 @@ public sealed class LedgerStore : IAsyncDisposable
     ];
 
     /// <summary>
-    /// One row per key, the last request winning (an upsert cannot touch a row twice), sorted by key
-    /// so concurrent batches lock rows in the same order and cannot deadlock.
+    /// One row per key, the last request winning (an upsert cannot touch a row twice), sorted by key.
     /// </summary>
     private static List<T> LatestPerRow<T>(IReadOnlyList<T> batch, Func<T, RowKey> key)
     {
@@ -357,12 +352,15 @@ public sealed class LedgerStore : IAsyncDisposable
             latest[key(item)] = item;
         }
 
-        return latest
-            .OrderBy(pair => pair.Key.OrganizationId, StringComparer.Ordinal)
-            .ThenBy(pair => pair.Key.Id, StringComparer.Ordinal)
-            .Select(pair => pair.Value)
-            .ToList();
+        return ByKey(latest);
     }
+
+    /// <summary>Sorted by key, so concurrent batches lock rows in the same order and cannot deadlock.</summary>
+    private static List<T> ByKey<T>(Dictionary<RowKey, T> rows) => rows
+        .OrderBy(pair => pair.Key.OrganizationId, StringComparer.Ordinal)
+        .ThenBy(pair => pair.Key.Id, StringComparer.Ordinal)
+        .Select(pair => pair.Value)
+        .ToList();
 
     private static IReadOnlyList<bool> Acknowledged(int count) => Enumerable.Repeat(true, count).ToArray();
 
