@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Upflow.Orleans.Ledger;
@@ -52,6 +53,7 @@ public sealed partial class StripeAccountGrain(
     private const int PagesInFlight = 4;
 
     private IGrainTimer? _run;
+    private int _runningSlices;
     private IGrainTimer? _catchUp;
     private CancellationTokenSource? _stop;
     private Task _lastWrite = Task.CompletedTask;
@@ -302,13 +304,13 @@ public sealed partial class StripeAccountGrain(
             var secretKey = secrets.Unprotect(state.State.SecretKeyCipher!, OrganizationId);
             LogBackfillRunning(logger, OrganizationId);
             await Task.WhenAll(
-                RunListingAsync(backfill.Customers, after => stripe.ListCustomersAsync(OrganizationId, secretKey, after, stop),
+                RunListingAsync(backfill.Customers, (after, window) => stripe.ListCustomersAsync(OrganizationId, secretKey, after, stop, window),
                     ApplyCustomersAsync, stop),
-                RunListingAsync(backfill.Invoices, after => stripe.ListInvoicesAsync(OrganizationId, secretKey, after, stop),
+                RunListingAsync(backfill.Invoices, (after, window) => stripe.ListInvoicesAsync(OrganizationId, secretKey, after, stop, window),
                     ApplyInvoicesAsync, stop),
-                RunListingAsync(backfill.InvoicePayments, after => stripe.ListInvoicePaymentsAsync(OrganizationId, secretKey, after, stop),
+                RunListingAsync(backfill.InvoicePayments, (after, window) => stripe.ListInvoicePaymentsAsync(OrganizationId, secretKey, after, stop, window),
                     ApplyInvoicePaymentsAsync, stop),
-                RunListingAsync(backfill.PaymentIntents, after => stripe.ListPaymentIntentsAsync(OrganizationId, secretKey, after, stop),
+                RunListingAsync(backfill.PaymentIntents, (after, window) => stripe.ListPaymentIntentsAsync(OrganizationId, secretKey, after, stop, window),
                     page => CountPaymentIntents(page), stop));
 
             backfill.CompletedAt = clock.GetUtcNow();
@@ -355,48 +357,104 @@ public sealed partial class StripeAccountGrain(
     private readonly record struct PageCount(long Imported, long Skipped, long AppliedIntents);
 
     /// <summary>
-    /// Pages of one listing flow through a short pipeline: the next page is fetched while up to
-    /// <see cref="PagesInFlight"/> pages are applied, and a page's cursor is persisted
-    /// only once it and every page before it have been applied. A crash therefore re-applies at
-    /// most the pages that were in flight, and applying a snapshot twice is harmless.
+    /// A listing runs as slices of <c>created</c> time, each its own pipeline (<see cref="RunSliceAsync{T}"/>):
+    /// one cursor reads one page per Stripe round trip, so a slice that keeps having more pages splits
+    /// off its older half while the account has slices to spare. Done once every slice is.
     /// </summary>
     private async Task RunListingAsync<T>(
         BackfillCursor cursor,
-        Func<string?, Task<StripePage<T>>> fetch,
+        Func<string?, CreatedWindow, Task<StripePage<T>>> fetch,
         Func<StripePage<T>, Task<PageCount>> apply,
         CancellationToken stop)
     {
         if (cursor.Done) return;
-        var applying = new Queue<(StripePage<T> Page, Task<PageCount> Applied)>();
-        var written = Task.CompletedTask;
-        var next = fetch(cursor.After);
-        while (next is not null || applying.Count > 0)
-        {
-            if (next is not null && applying.Count < PagesInFlight)
-            {
-                var page = await next;
-                stop.ThrowIfCancellationRequested();
-                next = page.HasMore ? fetch(page.LastId) : null;
-                applying.Enqueue((page, apply(page)));
-                continue;
-            }
+        // A backfill persisted before listings were sliced resumes from its single cursor.
+        if (cursor.Slices.Count == 0) cursor.Slices.Add(new BackfillSlice { After = cursor.After });
 
-            var (applied, counting) = applying.Dequeue();
-            var counted = await counting;
-            // The previous checkpoint must have succeeded before going on: an activation that can no
-            // longer persist (its silo was declared dead) stops here instead of working as a zombie.
-            await written;
-            stop.ThrowIfCancellationRequested();
-            cursor.After = applied.LastId ?? cursor.After;
-            cursor.Done = !applied.HasMore;
-            cursor.Imported += counted.Imported;
-            cursor.Skipped += counted.Skipped;
-            cursor.AppliedIntents += counted.AppliedIntents;
-            // Awaited one page later: the next page need not wait for this write.
-            written = CheckpointAsync();
+        var running = new List<Task>();
+        void Start(BackfillSlice slice) => running.Add(RunSliceAsync(cursor, slice, fetch, apply, Start, stop));
+        foreach (var slice in cursor.Slices.Where(slice => !slice.Done).ToList()) Start(slice);
+
+        // Every slice runs to its end (as the listings do side by side); the first failure is rethrown.
+        Exception? failure = null;
+        while (running.Count > 0)
+        {
+            var finished = await Task.WhenAny(running);
+            running.Remove(finished);
+            try { await finished; }
+            catch (Exception exception) { failure ??= exception; }
         }
-        await written;
+        if (failure is not null) ExceptionDispatchInfo.Throw(failure);
+
+        cursor.Done = true;
         await CheckpointAsync();
+    }
+
+    /// <summary>
+    /// Pages of one slice flow through a short pipeline: the next page is fetched while up to
+    /// <see cref="PagesInFlight"/> pages are applied, and a page's cursor is persisted only once it
+    /// and every page of the slice before it have been applied. A crash therefore re-applies at most
+    /// the pages that were in flight, and applying a snapshot twice is harmless.
+    /// </summary>
+    private async Task RunSliceAsync<T>(
+        BackfillCursor cursor,
+        BackfillSlice slice,
+        Func<string?, CreatedWindow, Task<StripePage<T>>> fetch,
+        Func<StripePage<T>, Task<PageCount>> apply,
+        Action<BackfillSlice> start,
+        CancellationToken stop)
+    {
+        _runningSlices++;
+        try
+        {
+            var applying = new Queue<(StripePage<T> Page, Task<PageCount> Applied)>();
+            var written = Task.CompletedTask;
+            var pages = 0;
+            var next = fetch(slice.After, Window(slice));
+            while (next is not null || applying.Count > 0)
+            {
+                if (next is not null && applying.Count < PagesInFlight)
+                {
+                    var page = await next;
+                    stop.ThrowIfCancellationRequested();
+                    if (page.HasMore && ++pages >= options.Value.SplitAfterPages && SplitOlderHalf(cursor, slice, page.LastCreated) is { } older)
+                        start(older);
+                    next = page.HasMore ? fetch(page.LastId, Window(slice)) : null;
+                    applying.Enqueue((page, apply(page)));
+                    continue;
+                }
+
+                var (applied, counting) = applying.Dequeue();
+                var counted = await counting;
+                // The previous checkpoint must have succeeded before going on: an activation that can no
+                // longer persist (its silo was declared dead) stops here instead of working as a zombie.
+                await written;
+                stop.ThrowIfCancellationRequested();
+                slice.After = applied.LastId ?? slice.After;
+                slice.Done = !applied.HasMore;
+                cursor.Imported += counted.Imported;
+                cursor.Skipped += counted.Skipped;
+                cursor.AppliedIntents += counted.AppliedIntents;
+                // Awaited one page later: the next page need not wait for this write.
+                written = CheckpointAsync();
+            }
+            await written;
+        }
+        finally
+        {
+            _runningSlices--;
+        }
+    }
+
+    private static CreatedWindow Window(BackfillSlice slice) => new(slice.From, slice.Before);
+
+    /// <summary>Splits off the slice's older half (see <see cref="BackfillSlice.SplitOlderHalf"/>) while the account has slices to spare.</summary>
+    private BackfillSlice? SplitOlderHalf(BackfillCursor cursor, BackfillSlice slice, long? lastCreated)
+    {
+        if (lastCreated is not { } last || _runningSlices >= options.Value.MaxSlices) return null;
+        if (slice.SplitOlderHalf(last) is not { } older) return null;
+        cursor.Slices.Add(older);
+        return older;
     }
 
     /// <summary>

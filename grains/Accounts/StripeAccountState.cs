@@ -37,19 +37,53 @@ public sealed class Backfill
 }
 
 /// <summary>
-/// Where a listing stands: the last Stripe id applied (<c>starting_after</c> of the next page) and
-/// what was counted up to it. Counts and cursor are written together, so a crash re-applies at most
-/// one page and counts it once.
+/// Where a listing stands: its slices (ranges of <c>created</c>, each paged with its own cursor) and
+/// what was counted so far. Counts and cursors are written together, so a crash re-applies at most
+/// the pages in flight and counts them once.
 /// </summary>
 [GenerateSerializer, Alias("upflow.BackfillCursor")]
 public sealed class BackfillCursor
 {
+    /// <summary>The single cursor of a backfill persisted before listings were sliced; read once to resume it.</summary>
     [Id(0)] public string? After { get; set; }
     [Id(1)] public bool Done { get; set; }
+    [Id(5)] public List<BackfillSlice> Slices { get; set; } = [];
     /// <summary>Objects imported into the ledger (or, for payment intents, succeeded intents seen).</summary>
     [Id(2)] public long Imported { get; set; }
     /// <summary>Objects the rules skip (drafts; invoice payments not paid).</summary>
     [Id(3)] public long Skipped { get; set; }
     /// <summary>Invoice payments only: paid payments backed by a payment intent.</summary>
     [Id(4)] public long AppliedIntents { get; set; }
+}
+
+/// <summary>
+/// One range of a listing, paged newest first: objects created in [<see cref="From"/>, <see cref="Before"/>)
+/// (open ends unbounded) older than <see cref="After"/>, the last id applied.
+/// </summary>
+[GenerateSerializer, Alias("upflow.BackfillSlice")]
+public sealed class BackfillSlice
+{
+    [Id(0)] public long? From { get; set; }
+    [Id(1)] public long? Before { get; set; }
+    [Id(2)] public string? After { get; set; }
+    [Id(3)] public bool Done { get; set; }
+
+    public bool Contains(long created) => (From is not { } from || created >= from) && (Before is not { } before || created < before);
+
+    /// <summary>
+    /// What the slice has left are its objects created up to <paramref name="lastCreated"/> (the last
+    /// page's last one; ties in that second are reached through the cursor). Its older half, if the
+    /// range is at least two seconds wide, is returned as a new slice; this one keeps the newer half
+    /// and its cursor. A slice resumed from an older cursor under the narrowed range re-reads only
+    /// objects at or after the split, which were all in its newer half.
+    /// </summary>
+    public BackfillSlice? SplitOlderHalf(long lastCreated)
+    {
+        var from = From ?? 0;
+        if (lastCreated - from < 2) return null;
+        var middle = from + (lastCreated - from) / 2;
+        var older = new BackfillSlice { From = From, Before = middle };
+        From = middle;
+        return older;
+    }
 }

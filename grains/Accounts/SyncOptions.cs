@@ -9,4 +9,15 @@ public sealed class SyncOptions
     /// unless ReminderOptions.MinimumReminderPeriod says otherwise.
     /// </summary>
     public TimeSpan ResumeInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// A listing range that has returned this many pages and still has more is split in two by
+    /// <c>created</c>, each half paged side by side: one cursor reads at most one page per Stripe
+    /// round trip, far below an account's rate limit. Small listings never split (each split can
+    /// cost one extra, partial page).
+    /// </summary>
+    public int SplitAfterPages { get; set; } = 10;
+
+    /// <summary>Ranges paged at once per account, over its four listings.</summary>
+    public int MaxSlices { get; set; } = 12;
 }

@@ -62,32 +62,36 @@ public sealed partial class StripeGateway(
         }
     }
 
-    public Task<StripePage<CustomerJson>> ListCustomersAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation) =>
+    public Task<StripePage<CustomerJson>> ListCustomersAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation,
+        CreatedWindow window = default) =>
         ListAsync(organizationId, "GET /v1/customers", secretKey, cancellation, "/v1/customers",
-            new CustomerListOptions { Limit = PageSize, StartingAfter = startingAfter, Expand = [.. CustomerExpansions] },
-            StripeJson.CustomerListAsync, customer => customer.Id);
+            new CustomerListOptions { Limit = PageSize, StartingAfter = startingAfter, Created = window.ToOptions(), Expand = [.. CustomerExpansions] },
+            StripeJson.CustomerListAsync, customer => customer.Id, customer => customer.Created);
 
     /// <summary>Every status, drafts included: the backfill counts them as skipped.</summary>
-    public Task<StripePage<InvoiceJson>> ListInvoicesAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation) =>
+    public Task<StripePage<InvoiceJson>> ListInvoicesAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation,
+        CreatedWindow window = default) =>
         ListAsync(organizationId, "GET /v1/invoices", secretKey, cancellation, "/v1/invoices",
-            new InvoiceListOptions { Limit = PageSize, StartingAfter = startingAfter },
-            StripeJson.InvoiceListAsync, invoice => invoice.Id);
+            new InvoiceListOptions { Limit = PageSize, StartingAfter = startingAfter, Created = window.ToOptions() },
+            StripeJson.InvoiceListAsync, invoice => invoice.Id, invoice => invoice.Created);
 
     /// <summary>Every status (paid, open, canceled), each with its payment method expanded.</summary>
-    public Task<StripePage<InvoicePaymentJson>> ListInvoicePaymentsAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation) =>
+    public Task<StripePage<InvoicePaymentJson>> ListInvoicePaymentsAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation,
+        CreatedWindow window = default) =>
         ListAsync(organizationId, "GET /v1/invoice_payments", secretKey, cancellation, "/v1/invoice_payments",
-            new InvoicePaymentListOptions { Limit = PageSize, StartingAfter = startingAfter, Expand = [.. InvoicePaymentExpansions] },
-            StripeJson.InvoicePaymentListAsync, payment => payment.Id);
+            new InvoicePaymentListOptions { Limit = PageSize, StartingAfter = startingAfter, Created = window.ToOptions(), Expand = [.. InvoicePaymentExpansions] },
+            StripeJson.InvoicePaymentListAsync, payment => payment.Id, payment => payment.Created);
 
     /// <summary>
     /// Bare intents (id, status) are all that counting unapplied payments needs: see
     /// <see cref="UnappliedPayments"/>. Stripe has no "not linked to an invoice" filter, so this lists
     /// every intent, applied ones included.
     /// </summary>
-    public Task<StripePage<PaymentIntentJson>> ListPaymentIntentsAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation) =>
+    public Task<StripePage<PaymentIntentJson>> ListPaymentIntentsAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation,
+        CreatedWindow window = default) =>
         ListAsync(organizationId, "GET /v1/payment_intents", secretKey, cancellation, "/v1/payment_intents",
-            new PaymentIntentListOptions { Limit = PageSize, StartingAfter = startingAfter },
-            StripeJson.PaymentIntentListAsync, intent => intent.Id);
+            new PaymentIntentListOptions { Limit = PageSize, StartingAfter = startingAfter, Created = window.ToOptions() },
+            StripeJson.PaymentIntentListAsync, intent => intent.Id, intent => intent.Created);
 
     /// <summary>One invoice payment with its payment method, as the backfill lists them; "as of" the request.</summary>
     public async Task<(InvoicePaymentJson Payment, DateTimeOffset RequestedAt)> GetInvoicePaymentAsync(string organizationId, string secretKey, string id, CancellationToken cancellation)
@@ -168,7 +172,7 @@ public sealed partial class StripeGateway(
     /// <see cref="StripeJson"/>'s shapes rather than Stripe.net's models (see Wire/StripeWire.cs).
     /// </summary>
     private async Task<StripePage<T>> ListAsync<T>(string organizationId, string endpoint, string secretKey, CancellationToken cancellation,
-        string path, ListOptions options, Func<Stream, CancellationToken, ValueTask<StripeListJson<T>>> read, Func<T, string> idOf)
+        string path, ListOptions options, Func<Stream, CancellationToken, ValueTask<StripeListJson<T>>> read, Func<T, string> idOf, Func<T, long?> createdOf)
     {
         if (KeyProblem(secretKey) is { } problem) throw new StripeKeyRejectedException(problem);
         var (page, sentAt) = await CallAsync(organizationId, endpoint, async (client, ct) =>
@@ -176,7 +180,8 @@ public sealed partial class StripeGateway(
             await using var body = await client.RequestStreamingAsync(HttpMethod.Get, path, options, null, ct);
             return await read(body, ct);
         }, secretKey, cancellation);
-        return new StripePage<T>(page.Data, page.HasMore, page.Data.Count > 0 ? idOf(page.Data[^1]) : null, sentAt);
+        return new StripePage<T>(page.Data, page.HasMore, page.Data.Count > 0 ? idOf(page.Data[^1]) : null, sentAt,
+            page.Data.Count > 0 ? createdOf(page.Data[^1]) : null);
     }
 
     /// <summary>One gateway call: a span, a Stripe.net client on the resilient HttpClient, and Stripe's failures in our terms.</summary>

@@ -1,7 +1,24 @@
+using Stripe;
+
 namespace Upflow.Orleans.Stripe;
 
 /// <summary>One page of a Stripe list; <see cref="RequestedAt"/> is when the request that returned it was sent (the snapshot's "as of").</summary>
-public sealed record StripePage<T>(IReadOnlyList<T> Items, bool HasMore, string? LastId, DateTimeOffset RequestedAt);
+/// <param name="LastCreated">The last item's <c>created</c> (Unix seconds): where the rest of the list lies in time.</param>
+public sealed record StripePage<T>(IReadOnlyList<T> Items, bool HasMore, string? LastId, DateTimeOffset RequestedAt, long? LastCreated = null);
+
+/// <summary>A <c>created</c> filter on a list: from <see cref="From"/> (inclusive) to <see cref="Before"/> (exclusive), Unix seconds.</summary>
+public readonly record struct CreatedWindow(long? From, long? Before)
+{
+    internal AnyOf<DateTime?, DateRangeOptions>? ToOptions()
+    {
+        if (From is null && Before is null) return null;
+        return new DateRangeOptions
+        {
+            GreaterThanOrEqual = From is { } from ? DateTimeOffset.FromUnixTimeSeconds(from).UtcDateTime : null,
+            LessThan = Before is { } before ? DateTimeOffset.FromUnixTimeSeconds(before).UtcDateTime : null,
+        };
+    }
+}
 
 /// <summary>The answer to GET /v1/account with a key: the account it opens, or Stripe's reason for refusing it.</summary>
 [GenerateSerializer, Immutable, Alias("upflow.AccountCheck")]

@@ -109,6 +109,7 @@ public sealed class InvoicePaymentJson
     public string? Status { get; init; }
     public InvoicePaymentStatusTransitionsJson? StatusTransitions { get; init; }
     public InvoicePaymentPaymentJson? Payment { get; init; }
+    public long? Created { get; init; }
 }
 
 public sealed class InvoicePaymentStatusTransitionsJson
@@ -132,6 +133,7 @@ public sealed class PaymentIntentJson
     public Dictionary<string, string>? Metadata { get; init; }
     public Expandable<PaymentMethodJson> PaymentMethod { get; init; }
     public Expandable<ChargeJson> LatestCharge { get; init; }
+    public long? Created { get; init; }
 }
 
 public sealed class ChargeJson
