@@ -76,14 +76,18 @@ public sealed partial class EventDrain(
     public async Task<int> DrainAsync(CancellationToken stopping)
     {
         var applied = 0;
+        var receivedBefore = clock.GetUtcNow() - options.Value.EventDrainGrace;
+        UnappliedPosition? after = null;
         while (!stopping.IsCancellationRequested)
         {
-            var waiting = await events.ListUnappliedAsync(clock.GetUtcNow() - options.Value.EventDrainGrace, DrainBatch, stopping);
+            // Paged forward, so a tick reads each waiting event once, however long the backlog.
+            var (waiting, last) = await events.ListUnappliedAsync(receivedBefore, after, DrainBatch, stopping);
+            after = last;
             // Under a backlog, events older than the grace may still be queued here: the workers have them.
             var results = await Task.WhenAll(waiting.Where(record => !dispatcher.IsQueued(record)).Select(dispatcher.TryApplyAsync));
             applied += results.Count(ok => ok);
             // A batch that applied nothing (Stripe or a grain down) is retried at the next tick, not in a loop.
-            if (waiting.Count < DrainBatch || results.All(ok => !ok)) break;
+            if (waiting.Count < DrainBatch || results.Length > 0 && results.All(ok => !ok)) break;
         }
 
         if (applied > 0) LogDrained(logger, applied);

@@ -38,28 +38,38 @@ public sealed class EventLog : IAsyncDisposable
     public Task MarkAppliedAsync(string organizationId, string eventId, string outcome) =>
         _applied.EnqueueAsync(new AppliedEvent(organizationId, eventId, outcome));
 
-    /// <summary>Events acknowledged but not yet applied, received before <paramref name="receivedBefore"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<StripeEventRecord>> ListUnappliedAsync(DateTimeOffset receivedBefore, int limit, CancellationToken cancellation)
+    /// <summary>
+    /// Events acknowledged but not yet applied, received before <paramref name="receivedBefore"/>, oldest
+    /// first, after <paramref name="after"/> (the last one of the previous page): a drain reads each at most once.
+    /// </summary>
+    public async Task<(IReadOnlyList<StripeEventRecord> Events, UnappliedPosition? Last)> ListUnappliedAsync(
+        DateTimeOffset receivedBefore, UnappliedPosition? after, int limit, CancellationToken cancellation)
     {
         await using var command = _dataSource.CreateCommand("""
-            SELECT organization_id, event_id, type, created, payload::text, source, trace_parent
+            SELECT organization_id, event_id, type, created, payload::text, source, trace_parent, received_at
             FROM upflow_events
             WHERE applied_at IS NULL AND received_at < $1
-            ORDER BY received_at
+              AND ($3::timestamptz IS NULL OR (received_at, organization_id, event_id) > ($3, $4, $5))
+            ORDER BY received_at, organization_id, event_id
             LIMIT $2
             """);
         command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = receivedBefore.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)after?.ReceivedAt.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)after?.OrganizationId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)after?.EventId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         var events = new List<StripeEventRecord>();
+        UnappliedPosition? last = null;
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
         {
             events.Add(new StripeEventRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2),
                 new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero), reader.GetString(4), reader.GetString(5),
                 TraceParent: reader.IsDBNull(6) ? null : reader.GetString(6)));
+            last = new UnappliedPosition(new DateTimeOffset(reader.GetDateTime(7), TimeSpan.Zero), reader.GetString(0), reader.GetString(1));
         }
 
-        return events;
+        return (events, last);
     }
 
     /// <summary>
@@ -169,3 +179,6 @@ public sealed class EventLog : IAsyncDisposable
 
     private sealed record AppliedEvent(string OrganizationId, string EventId, string Outcome);
 }
+
+/// <summary>Where a read of unapplied events stopped: the last event's receipt time and key.</summary>
+public readonly record struct UnappliedPosition(DateTimeOffset ReceivedAt, string OrganizationId, string EventId);
