@@ -29,7 +29,12 @@ public sealed partial class EventDispatcher(
     TimeProvider clock,
     ILogger<EventDispatcher> logger)
 {
-    private const int Workers = 16;
+    /// <summary>
+    /// Applying an event mostly waits (grain call, group-committed save, mark): more workers drain a
+    /// backlog faster until the cores are busy. Webhook bench, 30k events: 16 workers 27 s of backlog
+    /// after the last ack, 32 workers 16–19 s, acks unchanged within noise; 64 cost acks.
+    /// </summary>
+    private const int Workers = 32;
     private static readonly ActivitySource Source = new(StripeTelemetry.Name);
 
     private readonly Channel<StripeEventRecord>[] _queues =
