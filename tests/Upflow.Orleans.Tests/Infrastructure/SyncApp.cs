@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Upflow.StripeEmulator;
+using Upflow.StripeEmulator.Generation;
 
 namespace Upflow.Orleans.Tests.Infrastructure;
 
@@ -23,6 +24,17 @@ public class SyncApp : UpflowApp
         var response = await client.PutAsJsonAsync("/v1/stripe/connection", new { secretKey, webhookSecret = "whsec_test_secret" });
         Assert.True(response.StatusCode == System.Net.HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
         return await WaitForSyncAsync(client, state, timeout);
+    }
+
+    /// <summary>The sync status counts what the generated data holds: imported objects, and drafts and unapplied payments skipped.</summary>
+    public static void AssertCounted(JsonElement sync, GeneratedCounts expected)
+    {
+        var progress = sync.GetProperty("progress");
+        Assert.Equal(expected.Customers, progress.GetProperty("customers").GetInt64());
+        Assert.Equal(expected.NonDraftInvoices, progress.GetProperty("invoices").GetInt64());
+        Assert.Equal(expected.PaidInvoicePayments, progress.GetProperty("payments").GetInt64());
+        Assert.Equal(expected.DraftInvoices, sync.GetProperty("skipped").GetProperty("draftInvoices").GetInt64());
+        Assert.Equal(expected.UnappliedPayments, sync.GetProperty("skipped").GetProperty("unappliedPayments").GetInt64());
     }
 
     public static async Task<JsonElement> WaitForSyncAsync(HttpClient client, string state = "live", TimeSpan? timeout = null)
