@@ -35,6 +35,13 @@ public interface ICustomerGrain : IGrainWithStringKey
 {
     [Alias("Apply")]
     Task<ApplyOutcome> Apply(CustomerSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin);
+
+    /// <summary>
+    /// Snapshots from events, in the order they arrived, applied one after another with one write
+    /// (a run of webhooks for this customer): an outcome per snapshot.
+    /// </summary>
+    [Alias("ApplyEvents")]
+    Task<ApplyOutcome[]> ApplyEvents(CustomerSnapshot[] snapshots, SyncSettings settings);
 }
 
 /// <summary>A Stripe invoice of one organization; decides its ledger status. Key: <see cref="LedgerKey"/>.</summary>
@@ -43,6 +50,10 @@ public interface IInvoiceGrain : IGrainWithStringKey
 {
     [Alias("Apply")]
     Task<ApplyOutcome> Apply(InvoiceSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin);
+
+    /// <summary>Snapshots from events, in arrival order, applied with one write (see <see cref="ICustomerGrain.ApplyEvents"/>).</summary>
+    [Alias("ApplyEvents")]
+    Task<ApplyOutcome[]> ApplyEvents(InvoiceSnapshot[] snapshots, SyncSettings settings);
 }
 
 /// <summary>A payment: a Stripe invoice payment or one recorded in the AR portal. Key: <see cref="LedgerKey"/>.</summary>

@@ -26,17 +26,22 @@ public sealed class CustomerGrain(LedgerStore ledger, TimeProvider clock) : Ledg
     protected override Task SaveAsync(CustomerRecord record) => ledger.SaveCustomerAsync(record);
 
     public async Task<ApplyOutcome> Apply(CustomerSnapshot snapshot, SyncSettings settings, SnapshotOrigin origin) =>
-        Done(await ApplyAsync(async row =>
-        {
-            var current = row?.Snapshot;
-            if (!SnapshotOrdering.ShouldApply(
-                    current is null ? null : new CustomerStamp(current.AsOf, current.Deleted),
-                    new CustomerStamp(snapshot.AsOf, snapshot.Deleted)))
-                return null;
-            // Stripe leaves unexpanded fields out of webhook payloads: keep what the backfill saw.
-            var native = CustomerRules.CarryOmittedNativeFields(snapshot.Native, current?.Native);
-            return Derive(snapshot with { Native = native }, await NewestAsync(settings), clock.GetUtcNow());
-        }), origin);
+        Done(await ApplyAsync(row => DecideAsync(row, snapshot, settings)), origin);
+
+    public Task<ApplyOutcome[]> ApplyEvents(CustomerSnapshot[] snapshots, SyncSettings settings) =>
+        ApplyInOrderAsync(snapshots, (row, snapshot) => DecideAsync(row, snapshot, settings));
+
+    private async Task<CustomerRecord?> DecideAsync(CustomerRecord? row, CustomerSnapshot snapshot, SyncSettings settings)
+    {
+        var current = row?.Snapshot;
+        if (!SnapshotOrdering.ShouldApply(
+                current is null ? null : new CustomerStamp(current.AsOf, current.Deleted),
+                new CustomerStamp(snapshot.AsOf, snapshot.Deleted)))
+            return null;
+        // Stripe leaves unexpanded fields out of webhook payloads: keep what the backfill saw.
+        var native = CustomerRules.CarryOmittedNativeFields(snapshot.Native, current?.Native);
+        return Derive(snapshot with { Native = native }, await NewestAsync(settings), clock.GetUtcNow());
+    }
 
     private CustomerRecord Derive(CustomerSnapshot snapshot, SyncSettings settings, DateTimeOffset updatedAt) =>
         RecordDerivation.Customer(Key.OrganizationId, snapshot, settings, updatedAt);

@@ -23,15 +23,26 @@ public sealed class InvoiceGrain(LedgerStore ledger, TimeProvider clock) : Ledge
     {
         if (!InvoiceStatusRules.IsImported(snapshot))
             return Done(ApplyOutcome.NotImported, origin);
-        return Done(await ApplyAsync(async row =>
-        {
-            var current = row?.Snapshot;
-            if (current is not null && !SnapshotOrdering.ShouldApply(
-                    new InvoiceStamp(current.AsOf, current.StripeStatus!),
-                    new InvoiceStamp(snapshot.AsOf, snapshot.StripeStatus!)))
-                return null;
-            return Derive(snapshot, await NewestAsync(settings), clock.GetUtcNow());
-        }), origin);
+        return Done(await ApplyAsync(row => DecideAsync(row, snapshot, settings)), origin);
+    }
+
+    public async Task<ApplyOutcome[]> ApplyEvents(InvoiceSnapshot[] snapshots, SyncSettings settings)
+    {
+        var imported = Enumerable.Range(0, snapshots.Length).Where(i => InvoiceStatusRules.IsImported(snapshots[i])).ToArray();
+        var applied = await ApplyInOrderAsync(imported, (row, i) => DecideAsync(row, snapshots[i], settings));
+        var outcomes = Enumerable.Repeat(ApplyOutcome.NotImported, snapshots.Length).ToArray();
+        for (var j = 0; j < imported.Length; j++) outcomes[imported[j]] = applied[j];
+        return outcomes;
+    }
+
+    private async Task<InvoiceRecord?> DecideAsync(InvoiceRecord? row, InvoiceSnapshot snapshot, SyncSettings settings)
+    {
+        var current = row?.Snapshot;
+        if (current is not null && !SnapshotOrdering.ShouldApply(
+                new InvoiceStamp(current.AsOf, current.StripeStatus!),
+                new InvoiceStamp(snapshot.AsOf, snapshot.StripeStatus!)))
+            return null;
+        return Derive(snapshot, await NewestAsync(settings), clock.GetUtcNow());
     }
 
     private InvoiceRecord Derive(InvoiceSnapshot snapshot, SyncSettings settings, DateTimeOffset updatedAt) =>

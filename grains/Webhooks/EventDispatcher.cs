@@ -64,14 +64,27 @@ public sealed partial class EventDispatcher(
     public Task RunAsync(CancellationToken stopping) =>
         Task.WhenAll(_queues.Select(queue => WorkAsync(queue.Reader, stopping)));
 
+    /// <summary>
+    /// Events a worker takes from its queue at once. Under a backlog, events of one object queued
+    /// behind each other reach its grain together and cost one write (webhook bench: a customer
+    /// updated ~6 times within one worker's take while a 30k-event flood is applied).
+    /// </summary>
+    private const int MaxTake = 256;
+
     private async Task WorkAsync(ChannelReader<StripeEventRecord> queue, CancellationToken stopping)
     {
+        var taken = new List<StripeEventRecord>(MaxTake);
         try
         {
-            await foreach (var record in queue.ReadAllAsync(stopping))
+            while (await queue.WaitToReadAsync(stopping))
             {
-                await TryApplyAsync(record);
-                _queued.TryRemove((record.OrganizationId, record.EventId), out _);
+                taken.Clear();
+                while (taken.Count < MaxTake && queue.TryRead(out var record)) taken.Add(record);
+                foreach (var run in RunsOf(taken))
+                {
+                    await TryApplyAsync(run);
+                    foreach (var record in run) _queued.TryRemove((record.OrganizationId, record.EventId), out _);
+                }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -79,47 +92,95 @@ public sealed partial class EventDispatcher(
         }
     }
 
+    /// <summary>
+    /// The taken events as runs, each in arrival order: the customer and invoice events of one object
+    /// form one run (each carries the whole object, so its grain can fold them); any other event is a
+    /// run of its own. Runs of different objects are independent, so their relative order is free.
+    /// </summary>
+    private static IEnumerable<IReadOnlyList<StripeEventRecord>> RunsOf(List<StripeEventRecord> taken)
+    {
+        if (taken.Count == 1) return [taken];
+        var runs = new Dictionary<(StripeEventRoute, string, string), List<StripeEventRecord>>();
+        var order = new List<List<StripeEventRecord>>();
+        foreach (var record in taken)
+        {
+            if (StripeEventRoutes.RouteOf(record.Type) is { } route and (StripeEventRoute.Customer or StripeEventRoute.Invoice)
+                && record.ObjectId is { } objectId)
+            {
+                if (!runs.TryGetValue((route, record.OrganizationId, objectId), out var run))
+                {
+                    runs.Add((route, record.OrganizationId, objectId), run = []);
+                    order.Add(run);
+                }
+
+                run.Add(record);
+            }
+            else
+            {
+                order.Add([record]);
+            }
+        }
+
+        return order;
+    }
+
     /// <summary>Whether the event waits in this silo's queues, to be applied by a worker shortly.</summary>
     public bool IsQueued(StripeEventRecord record) => _queued.ContainsKey((record.OrganizationId, record.EventId));
 
     /// <summary>Applies and marks applied; on failure logs and leaves the event to the drain.</summary>
-    public async Task<bool> TryApplyAsync(StripeEventRecord record)
+    public Task<bool> TryApplyAsync(StripeEventRecord record) => TryApplyAsync([record]);
+
+    /// <summary>Applies a run of one object's events and marks each applied; on failure logs and leaves them to the drain.</summary>
+    private async Task<bool> TryApplyAsync(IReadOnlyList<StripeEventRecord> run)
     {
-        using var activity = StartApplyActivity(record);
-        OrganizationContext.Enter(record.OrganizationId);
+        var first = run[0];
+        using var activity = StartApplyActivity(run);
+        OrganizationContext.Enter(first.OrganizationId);
         try
         {
-            var outcome = await ApplyAsync(record);
-            await events.MarkAppliedAsync(record.OrganizationId, record.EventId, outcome);
-            activity?.SetTag("event.outcome", outcome);
-            telemetry.Applied(record.OrganizationId, record.Source, outcome, clock.GetUtcNow() - record.Created);
-            if (outcome == Outcomes.Applied && ObjectTypeOf(record.Type) is { } objectType)
-                sync.ObjectsSynced(record.OrganizationId, objectType, SyncTelemetry.Origins.Event, 1);
+            var outcomes = await ApplyAsync(run);
+            await Task.WhenAll(run.Select((record, i) => events.MarkAppliedAsync(record.OrganizationId, record.EventId, outcomes[i])));
+            activity?.SetTag("event.outcome", outcomes[^1]);
+            for (var i = 0; i < run.Count; i++)
+            {
+                telemetry.Applied(run[i].OrganizationId, run[i].Source, outcomes[i], clock.GetUtcNow() - run[i].Created);
+                if (outcomes[i] == Outcomes.Applied && ObjectTypeOf(run[i].Type) is { } objectType)
+                    sync.ObjectsSynced(run[i].OrganizationId, objectType, SyncTelemetry.Origins.Event, 1);
+            }
+
             return true;
         }
         catch (Exception exception)
         {
             activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
-            LogApplyFailed(logger, record.OrganizationId, record.EventId, record.Type, exception);
+            foreach (var record in run) LogApplyFailed(logger, record.OrganizationId, record.EventId, record.Type, exception);
             return false;
         }
     }
 
     /// <summary>
     /// A child of the webhook request's span, not a link: one event is one unit of work, and its
-    /// trace should read request → grains → SQL even though the request answered first. Events of
-    /// the catch-up have no traceparent and are children of the catch-up's own span.
+    /// trace should read request → grains → SQL even though the request answered first. A run of
+    /// events is one span, the child of its first event's request and linked to the others'. Events
+    /// of the catch-up have no traceparent and are children of the catch-up's own span.
     /// </summary>
-    private static Activity? StartApplyActivity(StripeEventRecord record)
+    private static Activity? StartApplyActivity(IReadOnlyList<StripeEventRecord> run)
     {
         if (!Source.HasListeners()) return null;
+        var record = run[0];
+        var links = run.Skip(1)
+            .Select(other => other.TraceParent is { } traceParent && ActivityContext.TryParse(traceParent, null, isRemote: true, out var context) ? context : default)
+            .Where(context => context != default)
+            .Select(context => new ActivityLink(context))
+            .ToList();
         var activity = record.TraceParent is { } traceParent && ActivityContext.TryParse(traceParent, null, isRemote: true, out var parent)
-            ? Source.StartActivity("Stripe event apply", ActivityKind.Consumer, parent)
-            : Source.StartActivity("Stripe event apply", ActivityKind.Consumer);
+            ? Source.StartActivity("Stripe event apply", ActivityKind.Consumer, parent, links: links)
+            : Source.StartActivity("Stripe event apply", ActivityKind.Consumer, default(ActivityContext), links: links);
         activity?.SetTag(StripeTelemetry.OrganizationTag, record.OrganizationId);
         activity?.SetTag("stripe.event.id", record.EventId);
         activity?.SetTag("stripe.event.type", record.Type);
         activity?.SetTag("event.source", record.Source);
+        if (run.Count > 1) activity?.SetTag("stripe.event.count", run.Count);
         return activity;
     }
 
@@ -131,39 +192,92 @@ public sealed partial class EventDispatcher(
         _ => null,
     };
 
-    private async Task<string> ApplyAsync(StripeEventRecord record)
+    /// <summary>Applies a run (events of one object, or one event): an outcome per event.</summary>
+    private async Task<string[]> ApplyAsync(IReadOnlyList<StripeEventRecord> run)
     {
-        if (StripeEventRoutes.RouteOf(record.Type) is not { } route) return Outcomes.Ignored;
-        if (route == StripeEventRoute.NoLedgerChange) return Outcomes.NoChange;
-
-        var asOf = StripeEventRoutes.AsOf(record.Created);
-        switch (route, ReadObject(route, record.Payload))
+        switch (StripeEventRoutes.RouteOf(run[0].Type))
         {
-            case (StripeEventRoute.Customer, CustomerJson { Object: "customer", Id.Length: > 0 } customer):
-            {
-                var snapshot = StripeSnapshots.FromCustomer(customer, asOf);
-                // Stripe's customer.deleted carries the customer as it was, without deleted: true.
-                if (record.Type == "customer.deleted")
-                    snapshot = snapshot with { Deleted = true, Native = CustomerNativeFields.None };
-                var settings = await SettingsAsync(record.OrganizationId);
-                return Describe(await grains.GetGrain<ICustomerGrain>(new LedgerKey(record.OrganizationId, customer.Id).ToString())
-                    .Apply(snapshot, settings, SnapshotOrigin.Event));
-            }
-            case (StripeEventRoute.Invoice, InvoiceJson { Object: "invoice", Id.Length: > 0 } invoice):
-            {
-                var snapshot = StripeSnapshots.FromInvoice(invoice, asOf);
-                // A draft (or a deleted draft) never reaches the ledger: its grain need not even wake up.
-                if (!InvoiceStatusRules.IsImported(snapshot)) return Outcomes.NotImported;
-                var settings = await SettingsAsync(record.OrganizationId);
-                return Describe(await grains.GetGrain<IInvoiceGrain>(new LedgerKey(record.OrganizationId, invoice.Id).ToString())
-                    .Apply(snapshot, settings, SnapshotOrigin.Event));
-            }
-            case (StripeEventRoute.InvoicePayment, InvoicePaymentJson { Object: "invoice_payment", Id.Length: > 0 } payment):
-                return Describe(await grains.GetGrain<IStripeAccountGrain>(record.OrganizationId).ApplyInvoicePayment(payment.Id));
+            case null:
+                return [.. run.Select(_ => Outcomes.Ignored)];
+            case StripeEventRoute.NoLedgerChange:
+                return [.. run.Select(_ => Outcomes.NoChange)];
+            case StripeEventRoute.Customer:
+                return await ApplyObjectsAsync<CustomerJson, CustomerSnapshot>(run, StripeEventRoute.Customer,
+                    json => json is CustomerJson { Object: "customer", Id.Length: > 0 } customer ? customer.Id : null,
+                    (customer, record) =>
+                    {
+                        var snapshot = StripeSnapshots.FromCustomer(customer, StripeEventRoutes.AsOf(record.Created));
+                        // Stripe's customer.deleted carries the customer as it was, without deleted: true.
+                        return record.Type == "customer.deleted" ? snapshot with { Deleted = true, Native = CustomerNativeFields.None } : snapshot;
+                    },
+                    (id, snapshots, settings) => grains.GetGrain<ICustomerGrain>(new LedgerKey(run[0].OrganizationId, id).ToString()).ApplyEvents(snapshots, settings));
+            case StripeEventRoute.Invoice:
+                return await ApplyObjectsAsync<InvoiceJson, InvoiceSnapshot>(run, StripeEventRoute.Invoice,
+                    json => json is InvoiceJson { Object: "invoice", Id.Length: > 0 } invoice ? invoice.Id : null,
+                    (invoice, record) => StripeSnapshots.FromInvoice(invoice, StripeEventRoutes.AsOf(record.Created)),
+                    (id, snapshots, settings) => grains.GetGrain<IInvoiceGrain>(new LedgerKey(run[0].OrganizationId, id).ToString()).ApplyEvents(snapshots, settings),
+                    // A draft (or a deleted draft) never reaches the ledger: its grain need not even wake up.
+                    imported: InvoiceStatusRules.IsImported);
+            case StripeEventRoute.InvoicePayment:
+                var outcomes = new string[run.Count];
+                for (var i = 0; i < run.Count; i++)
+                {
+                    outcomes[i] = ReadObject(StripeEventRoute.InvoicePayment, run[i].Payload) is InvoicePaymentJson { Object: "invoice_payment", Id.Length: > 0 } payment
+                        ? Describe(await grains.GetGrain<IStripeAccountGrain>(run[i].OrganizationId).ApplyInvoicePayment(payment.Id))
+                        : Unreadable(run[i]);
+                }
+
+                return outcomes;
             default:
-                LogUnreadable(logger, record.OrganizationId, record.EventId, record.Type);
-                return Outcomes.Unreadable;
+                return [.. run.Select(Unreadable)];
         }
+    }
+
+    /// <summary>
+    /// Customer or invoice events: each object's snapshots go to its grain in one call, in arrival
+    /// order. An event whose payload is not the route's object is unreadable for good.
+    /// </summary>
+    private async Task<string[]> ApplyObjectsAsync<TJson, TSnapshot>(IReadOnlyList<StripeEventRecord> run, StripeEventRoute route,
+        Func<object?, string?> idOf, Func<TJson, StripeEventRecord, TSnapshot> snapshotOf,
+        Func<string, TSnapshot[], SyncSettings, Task<ApplyOutcome[]>> apply, Func<TSnapshot, bool>? imported = null)
+    {
+        var outcomes = new string[run.Count];
+        var byObject = new Dictionary<string, List<(int Index, TSnapshot Snapshot)>>();
+        for (var i = 0; i < run.Count; i++)
+        {
+            var json = ReadObject(route, run[i].Payload);
+            if (idOf(json) is not { } id)
+            {
+                outcomes[i] = Unreadable(run[i]);
+                continue;
+            }
+
+            var snapshot = snapshotOf((TJson)json!, run[i]);
+            if (imported is not null && !imported(snapshot))
+            {
+                outcomes[i] = Outcomes.NotImported;
+                continue;
+            }
+
+            if (!byObject.TryGetValue(id, out var snapshots)) byObject.Add(id, snapshots = []);
+            snapshots.Add((i, snapshot));
+        }
+
+        if (byObject.Count == 0) return outcomes;
+        var settings = await SettingsAsync(run[0].OrganizationId);
+        foreach (var (id, snapshots) in byObject)
+        {
+            var applied = await apply(id, [.. snapshots.Select(s => s.Snapshot)], settings);
+            for (var j = 0; j < snapshots.Count; j++) outcomes[snapshots[j].Index] = Describe(applied[j]);
+        }
+
+        return outcomes;
+    }
+
+    private string Unreadable(StripeEventRecord record)
+    {
+        LogUnreadable(logger, record.OrganizationId, record.EventId, record.Type);
+        return Outcomes.Unreadable;
     }
 
     /// <summary>

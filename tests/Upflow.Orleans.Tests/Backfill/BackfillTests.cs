@@ -255,6 +255,39 @@ public sealed class BackfillTests(SyncApp app) : IClassFixture<SyncApp>
     }
 
     [Fact]
+    public async Task A_run_of_events_applied_in_one_call_ends_where_applying_them_one_by_one_does()
+    {
+        var organization = (await app.CreateOrganizationAsync()).Id;
+        var grains = app.Services.GetRequiredService<IGrainFactory>();
+        var ledger = app.Services.GetRequiredService<LedgerStore>();
+        var settings = await grains.GetGrain<IOrganizationGrain>(organization).GetSyncSettings();
+        var open = LedgerSamples.Invoice(organization, "in_run").Snapshot;
+        // As a webhook burst delivers them: finalized, an update, paid, a late update of the open
+        // invoice (older than paid), a draft's event, and a paid update a second later.
+        InvoiceSnapshot[] run =
+        [
+            open,
+            open with { AsOf = open.AsOf.AddSeconds(1), Metadata = new Dictionary<string, string> { ["Stage"] = "dunning" } },
+            open with { StripeStatus = StripeInvoiceStatus.Paid, AsOf = open.AsOf.AddSeconds(2) },
+            open with { AsOf = open.AsOf.AddSeconds(3) },
+            open with { StripeStatus = StripeInvoiceStatus.Draft, AsOf = open.AsOf.AddSeconds(4) },
+            open with { StripeStatus = StripeInvoiceStatus.Paid, AsOf = open.AsOf.AddSeconds(5), Metadata = new Dictionary<string, string> { ["Stage"] = "done" } },
+        ];
+
+        var together = await grains.GetGrain<IInvoiceGrain>(new LedgerKey(organization, "in_run").ToString()).ApplyEvents(run, settings);
+        var alone = grains.GetGrain<IInvoiceGrain>(new LedgerKey(organization, "in_alone").ToString());
+        var oneByOne = new List<ApplyOutcome>();
+        foreach (var snapshot in run) oneByOne.Add(await alone.Apply(snapshot with { Id = "in_alone" }, settings, SnapshotOrigin.Event));
+
+        Assert.Equal([ApplyOutcome.Applied, ApplyOutcome.Applied, ApplyOutcome.Applied, ApplyOutcome.Stale, ApplyOutcome.NotImported, ApplyOutcome.Applied], together);
+        Assert.Equal(oneByOne, together);
+        var stored = (await ledger.FindInvoiceAsync(organization, "in_run"))!.Snapshot;
+        Assert.Equal(StripeInvoiceStatus.Paid, stored.StripeStatus);
+        Assert.Equal("done", stored.Metadata["Stage"]);
+        Assert.Equal(JsonSerializer.Serialize((await ledger.FindInvoiceAsync(organization, "in_alone"))!.Snapshot with { Id = "in_run" }), JsonSerializer.Serialize(stored));
+    }
+
+    [Fact]
     public async Task The_backfill_needs_no_more_list_pages_than_the_data()
     {
         var account = app.Stripe.CreateAccount();
