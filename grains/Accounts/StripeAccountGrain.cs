@@ -410,7 +410,7 @@ public sealed partial class StripeAccountGrain(
             var applying = new Queue<(StripePage<T> Page, Task<PageCount> Applied)>();
             var written = Task.CompletedTask;
             var pages = 0;
-            var next = fetch(slice.After, Window(slice));
+            var next = FetchAsync(fetch, slice.After, Window(slice));
             while (next is not null || applying.Count > 0)
             {
                 if (next is not null && applying.Count < PagesInFlight)
@@ -419,7 +419,7 @@ public sealed partial class StripeAccountGrain(
                     stop.ThrowIfCancellationRequested();
                     if (page.HasMore && ++pages >= options.Value.SplitAfterPages && SplitOlderHalf(cursor, slice, page.LastCreated) is { } older)
                         start(older);
-                    next = page.HasMore ? fetch(page.LastId, Window(slice)) : null;
+                    next = page.HasMore ? FetchAsync(fetch, page.LastId, Window(slice)) : null;
                     applying.Enqueue((page, apply(page)));
                     continue;
                 }
@@ -447,6 +447,13 @@ public sealed partial class StripeAccountGrain(
     }
 
     private static CreatedWindow Window(BackfillSlice slice) => new(slice.From, slice.Before);
+
+    /// <summary>
+    /// Off the activation: reading and parsing a page touches no grain state, and on the grain's
+    /// turn-based scheduler the pages of every slice would be parsed one after another.
+    /// </summary>
+    private static Task<StripePage<T>> FetchAsync<T>(Func<string?, CreatedWindow, Task<StripePage<T>>> fetch, string? after, CreatedWindow window) =>
+        Task.Run(() => fetch(after, window));
 
     /// <summary>Splits off the slice's older half (see <see cref="BackfillSlice.SplitOlderHalf"/>) while the account has slices to spare.</summary>
     private BackfillSlice? SplitOlderHalf(BackfillCursor cursor, BackfillSlice slice, long? lastCreated)
