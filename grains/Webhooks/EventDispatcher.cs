@@ -203,7 +203,7 @@ public sealed partial class EventDispatcher(
                 return [.. run.Select(_ => Outcomes.NoChange)];
             case StripeEventRoute.Customer:
                 return await ApplyObjectsAsync<CustomerJson, CustomerSnapshot>(run, StripeEventRoute.Customer,
-                    json => json is CustomerJson { Object: "customer", Id.Length: > 0 } customer ? customer.Id : null,
+                    customer => customer is { Object: "customer", Id.Length: > 0 } ? customer.Id : null,
                     (customer, record) =>
                     {
                         var snapshot = StripeSnapshots.FromCustomer(customer, StripeEventRoutes.AsOf(record.Created));
@@ -213,7 +213,7 @@ public sealed partial class EventDispatcher(
                     (id, snapshots, settings) => grains.GetGrain<ICustomerGrain>(new LedgerKey(run[0].OrganizationId, id).ToString()).ApplyEvents(snapshots, settings));
             case StripeEventRoute.Invoice:
                 return await ApplyObjectsAsync<InvoiceJson, InvoiceSnapshot>(run, StripeEventRoute.Invoice,
-                    json => json is InvoiceJson { Object: "invoice", Id.Length: > 0 } invoice ? invoice.Id : null,
+                    invoice => invoice is { Object: "invoice", Id.Length: > 0 } ? invoice.Id : null,
                     (invoice, record) => StripeSnapshots.FromInvoice(invoice, StripeEventRoutes.AsOf(record.Created)),
                     (id, snapshots, settings) => grains.GetGrain<IInvoiceGrain>(new LedgerKey(run[0].OrganizationId, id).ToString()).ApplyEvents(snapshots, settings),
                     // A draft (or a deleted draft) never reaches the ledger: its grain need not even wake up.
@@ -238,21 +238,20 @@ public sealed partial class EventDispatcher(
     /// order. An event whose payload is not the route's object is unreadable for good.
     /// </summary>
     private async Task<string[]> ApplyObjectsAsync<TJson, TSnapshot>(IReadOnlyList<StripeEventRecord> run, StripeEventRoute route,
-        Func<object?, string?> idOf, Func<TJson, StripeEventRecord, TSnapshot> snapshotOf,
+        Func<TJson, string?> idOf, Func<TJson, StripeEventRecord, TSnapshot> snapshotOf,
         Func<string, TSnapshot[], SyncSettings, Task<ApplyOutcome[]>> apply, Func<TSnapshot, bool>? imported = null)
     {
         var outcomes = new string[run.Count];
         var byObject = new Dictionary<string, List<(int Index, TSnapshot Snapshot)>>();
         for (var i = 0; i < run.Count; i++)
         {
-            var json = ReadObject(route, run[i].Payload);
-            if (idOf(json) is not { } id)
+            if (ReadObject(route, run[i].Payload) is not TJson json || idOf(json) is not { } id)
             {
                 outcomes[i] = Unreadable(run[i]);
                 continue;
             }
 
-            var snapshot = snapshotOf((TJson)json!, run[i]);
+            var snapshot = snapshotOf(json, run[i]);
             if (imported is not null && !imported(snapshot))
             {
                 outcomes[i] = Outcomes.NotImported;
