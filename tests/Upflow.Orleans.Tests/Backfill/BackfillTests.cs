@@ -234,10 +234,7 @@ public sealed class BackfillTests(SyncApp app) : IClassFixture<SyncApp>
     [Fact]
     public async Task An_invoice_a_backfill_page_stored_meanwhile_is_not_overwritten_by_an_older_event()
     {
-        var organization = (await app.CreateOrganizationAsync()).Id;
-        var grains = app.Services.GetRequiredService<IGrainFactory>();
-        var ledger = app.Services.GetRequiredService<LedgerStore>();
-        var settings = await grains.GetGrain<IOrganizationGrain>(organization).GetSyncSettings();
+        var (organization, grains, ledger, settings) = await NewOrganizationAsync();
         var invoice = grains.GetGrain<IInvoiceGrain>(new LedgerKey(organization, "in_race").ToString());
         var open = LedgerSamples.Invoice(organization, "in_race").Snapshot;
 
@@ -257,10 +254,7 @@ public sealed class BackfillTests(SyncApp app) : IClassFixture<SyncApp>
     [Fact]
     public async Task A_run_of_events_applied_in_one_call_ends_where_applying_them_one_by_one_does()
     {
-        var organization = (await app.CreateOrganizationAsync()).Id;
-        var grains = app.Services.GetRequiredService<IGrainFactory>();
-        var ledger = app.Services.GetRequiredService<LedgerStore>();
-        var settings = await grains.GetGrain<IOrganizationGrain>(organization).GetSyncSettings();
+        var (organization, grains, ledger, settings) = await NewOrganizationAsync();
         var open = LedgerSamples.Invoice(organization, "in_run").Snapshot;
         // As a webhook burst delivers them: finalized, an update, paid, a late update of the open
         // invoice (older than paid), a draft's event, and a paid update a second later.
@@ -285,6 +279,14 @@ public sealed class BackfillTests(SyncApp app) : IClassFixture<SyncApp>
         Assert.Equal(StripeInvoiceStatus.Paid, stored.StripeStatus);
         Assert.Equal("done", stored.Metadata["Stage"]);
         Assert.Equal(JsonSerializer.Serialize((await ledger.FindInvoiceAsync(organization, "in_alone"))!.Snapshot with { Id = "in_run" }), JsonSerializer.Serialize(stored));
+    }
+
+    /// <summary>A new organization, with what the grain-level tests call: the grain factory, the ledger and its settings.</summary>
+    private async Task<(string Organization, IGrainFactory Grains, LedgerStore Ledger, SyncSettings Settings)> NewOrganizationAsync()
+    {
+        var organization = (await app.CreateOrganizationAsync()).Id;
+        var grains = app.Services.GetRequiredService<IGrainFactory>();
+        return (organization, grains, app.Services.GetRequiredService<LedgerStore>(), await grains.GetGrain<IOrganizationGrain>(organization).GetSyncSettings());
     }
 
     [Fact]
