@@ -43,7 +43,7 @@ public sealed class ConsoleTests(ConsoleApp app)
     {
         var page = await app.NewPageAsync();
         await page.GotoAsync("/app/invoices");
-        await page.WaitForURLAsync("**/app/sign-in?next=%2Fapp%2Finvoices");
+        await ConsoleApp.ArrivedAtAsync(page, "**/app/sign-in?next=%2Fapp%2Finvoices");
 
         await page.GetByLabel("API key").FillAsync("upf_notakey_0000000000000000000000000000000000000000");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -57,14 +57,14 @@ public sealed class ConsoleTests(ConsoleApp app)
         var organization = await app.CreateOrganizationAsync("Signed In");
         await page.GetByLabel("API key").FillAsync(organization.ApiKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/app/invoices");
+        await ConsoleApp.ArrivedAtAsync(page, "**/app/invoices");
         Assert.Equal(organization.ApiKey, await page.EvaluateAsync<string?>("sessionStorage.getItem('upflow.apiKey')"));
         Assert.Empty(await page.Context.CookiesAsync());
         await Expect(page.Locator("[data-org-name]")).ToHaveTextAsync("Signed In");
         await Expect(page.GetByRole(AriaRole.Cell)).ToContainTextAsync("No invoices match");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/app/sign-in");
+        await ConsoleApp.ArrivedAtAsync(page, "**/app/sign-in");
         Assert.Null(await page.EvaluateAsync<string?>("sessionStorage.getItem('upflow.apiKey')"));
         await page.Context.CloseAsync();
     }
@@ -112,7 +112,7 @@ public sealed class ConsoleTests(ConsoleApp app)
         await ConsoleApp.ScreenshotAsync(page, "customers");
         await page.GetByRole(AriaRole.Link, new() { Name = "Contacts" }).ClickAsync();
         await page.GetByLabel("Source").SelectOptionAsync(new SelectOptionValue { Label = "Custom field" });
-        await page.WaitForURLAsync("**/app/contacts?source=custom_field");
+        await ConsoleApp.ArrivedAtAsync(page, "**/app/contacts?source=custom_field");
         var customFieldContacts = await SyncApp.ReadAllAsync(client, "/v1/contacts?source=custom_field");
         Assert.NotEmpty(customFieldContacts);
         await Expect(page.Locator("tbody tr")).ToHaveCountAsync(Math.Min(50, customFieldContacts.Count));
@@ -131,7 +131,7 @@ public sealed class ConsoleTests(ConsoleApp app)
         await Expect(page.Locator("[data-page-label]")).ToHaveTextAsync("Page 2");
         Assert.NotEqual(firstPage, await page.Locator("tbody tr").First.GetAttributeAsync("data-id"));
         await page.GetByLabel("Status").SelectOptionAsync("PAID");
-        await page.WaitForURLAsync("**/app/invoices?status=PAID");
+        await ConsoleApp.ArrivedAtAsync(page, "**/app/invoices?status=PAID");
         await Expect(page.Locator("[data-page-label]")).ToHaveTextAsync("Page 1");
         await Expect(page.Locator("tbody tr").First.Locator("td:nth-child(3)")).ToHaveTextAsync("PAID");
         Assert.All(await page.Locator("tbody tr td:nth-child(3)").AllInnerTextsAsync(), status => Assert.Equal("PAID", status));
@@ -152,7 +152,7 @@ public sealed class ConsoleTests(ConsoleApp app)
         await page.GetByRole(AriaRole.Link, new() { Name = "Payments" }).ClickAsync();
         await Expect(page.Locator("tbody tr[data-id]").First).ToBeVisibleAsync();
         await page.GetByLabel("Stripe Billing status").SelectOptionAsync(new SelectOptionValue { Label = "Error" });
-        await page.WaitForURLAsync("**/app/payments?exportStatus=error");
+        await ConsoleApp.ArrivedAtAsync(page, "**/app/payments?exportStatus=error");
         await Expect(page.Locator("tbody tr")).ToHaveCountAsync(2);
         var refusedRow = page.Locator($"tbody tr[data-id='{refused}']");
         var outageRow = page.Locator($"tbody tr[data-id='{outage}']");
@@ -181,7 +181,7 @@ public sealed class ConsoleTests(ConsoleApp app)
         Assert.Single(app.Stripe.OutOfBandPayments(account.Id));
         await page.GetByLabel("Stripe Billing status").SelectOptionAsync("");
         await page.GetByLabel("Source").SelectOptionAsync("portal");
-        await page.WaitForURLAsync("**/app/payments?source=portal");
+        await ConsoleApp.ArrivedAtAsync(page, "**/app/payments?source=portal");
         await Expect(page.Locator("tbody tr[data-id]")).ToHaveCountAsync(2);
         await Expect(page.Locator($"tbody tr[data-id='{outage}'] [data-field=exportStatus]")).ToHaveTextAsync("Exported");
         await ConsoleApp.ScreenshotAsync(page, "payments");
