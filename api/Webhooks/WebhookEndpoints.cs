@@ -38,7 +38,7 @@ public static class WebhookEndpoints
         WebhookTelemetry telemetry, TimeProvider clock)
     {
         var body = await ReadBodyAsync(request);
-        if (body is null)
+        if (body.TooLarge)
         {
             telemetry.Rejected("too_large");
             return Problems.Create(StatusCodes.Status413PayloadTooLarge, "The request body is too large.",
@@ -50,15 +50,9 @@ public static class WebhookEndpoints
             return Rejected(telemetry, "signature");
         OrganizationContext.Enter(organizationId);
 
-        string payload;
-        try
-        {
-            payload = StrictUtf8.GetString(body);
-        }
-        catch (DecoderFallbackException)
-        {
+        // Not UTF-8: no signature can match what Stripe would have signed.
+        if (body.Payload is not { } payload)
             return Rejected(telemetry, "signature");
-        }
 
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var secret = await secrets.GetAsync(organizationId);
@@ -117,24 +111,55 @@ public static class WebhookEndpoints
     private static bool IsOrganizationId(string id) =>
         id.Length is > 0 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
-    /// <summary>The raw body, or null past 1 MiB (a declared length is refused earlier by the body-limit middleware).</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request)
+    /// <summary>
+    /// The body as text, read from Kestrel's pipe and decoded in place: no copy of the bytes is made.
+    /// Past 1 MiB it is too large (a declared length is refused earlier by the body-limit middleware);
+    /// bytes that are not UTF-8 leave the payload null.
+    /// </summary>
+    private static async Task<Body> ReadBodyAsync(HttpRequest request)
     {
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 16 * 1024, RequestBodyLimit.MaxBytes));
+        var reader = request.BodyReader;
         try
         {
             while (true)
             {
-                var read = await request.Body.ReadAsync(buffer.GetMemory(16 * 1024));
-                if (read == 0) return buffer.WrittenSpan.ToArray();
-                buffer.Advance(read);
-                if (buffer.WrittenCount > RequestBodyLimit.MaxBytes) return null;
+                var read = await reader.ReadAsync();
+                var buffer = read.Buffer;
+                if (buffer.Length > RequestBodyLimit.MaxBytes)
+                {
+                    reader.AdvanceTo(buffer.End);
+                    return Body.TooLargeBody;
+                }
+
+                if (!read.IsCompleted)
+                {
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    continue;
+                }
+
+                try
+                {
+                    return new Body(StrictUtf8.GetString(buffer), TooLarge: false);
+                }
+                catch (DecoderFallbackException)
+                {
+                    return new Body(null, TooLarge: false);
+                }
+                finally
+                {
+                    reader.AdvanceTo(buffer.End);
+                }
             }
         }
         catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return null;
+            return Body.TooLargeBody;
         }
+    }
+
+    private sealed record Body(string? Payload, bool TooLarge)
+    {
+        public static readonly Body TooLargeBody = new(null, TooLarge: true);
     }
 
     private static Envelope? ParseEnvelope(string payload)

@@ -251,6 +251,16 @@ public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
             .AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_signature");
         await (await PostAsync(WebhookApp.WebhookUrl("org_does_not_exist"), body, WebhookSigner.Sign(body, tenant.WebhookSecret, now)))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_signature");
+        // Bytes that are not UTF-8 are not what Stripe signed, even under a signature of their lenient decoding.
+        byte[] notUtf8Bytes = [.. "{\"id\":\"evt_"u8, 0xC3, 0x28, .. "\"}"u8];
+        using (var notUtf8 = new ByteArrayContent(notUtf8Bytes))
+        {
+            using var client = app.Client();
+            using var request = new HttpRequestMessage(HttpMethod.Post, WebhookApp.WebhookUrl(tenant.OrganizationId)) { Content = notUtf8 };
+            request.Headers.TryAddWithoutValidation("Stripe-Signature", WebhookSigner.Sign(Encoding.UTF8.GetString(notUtf8Bytes), tenant.WebhookSecret, now));
+            await (await client.SendAsync(request)).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_signature");
+        }
+
         const string malformed = """{"id":"evt_bad","type":"customer.created","created":""";
         await (await PostAsync(WebhookApp.WebhookUrl(tenant.OrganizationId), malformed, WebhookSigner.Sign(malformed, tenant.WebhookSecret, now)))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "malformed_json");
