@@ -159,9 +159,17 @@ public sealed class EventLog : IAsyncDisposable
         return outcomes;
     }
 
+    /// <summary>
+    /// Committed without waiting for the WAL flush (synchronous_commit off for this transaction only):
+    /// a mark lost in a PostgreSQL crash leaves its event unapplied, and the drain applies it again,
+    /// which its grain answers from its stored row. Fewer commits queueing for the disk leaves its
+    /// flushes to the webhook acknowledgements, which must wait for theirs (webhook bench, four
+    /// interleaved pairs: acks/s higher in each, by 9% on average; p99 lower in three).
+    /// </summary>
     private const string MarkApplied = """
         UPDATE upflow_events e SET applied_at = now(), outcome = a.outcome
-        FROM unnest($1::text[], $2::text[], $3::text[]) AS a(organization_id, event_id, outcome)
+        FROM unnest($1::text[], $2::text[], $3::text[]) AS a(organization_id, event_id, outcome),
+             (SELECT set_config('synchronous_commit', 'off', true)) AS replayable
         WHERE e.organization_id = a.organization_id AND e.event_id = a.event_id AND e.applied_at IS NULL
         """;
 
