@@ -46,7 +46,7 @@ public sealed class EventLog : IAsyncDisposable
         DateTimeOffset receivedBefore, UnappliedPosition? after, int limit, CancellationToken cancellation)
     {
         await using var command = _dataSource.CreateCommand("""
-            SELECT organization_id, event_id, type, created, payload::text, source, trace_parent, received_at
+            SELECT organization_id, event_id, type, created, payload, source, trace_parent, received_at
             FROM upflow_events
             WHERE applied_at IS NULL AND received_at < $1
               AND ($3::timestamptz IS NULL OR (received_at, organization_id, event_id) > ($3, $4, $5))
@@ -109,7 +109,7 @@ public sealed class EventLog : IAsyncDisposable
         INSERT INTO upflow_events (organization_id, event_id, type, created, source, payload, applied_at, outcome, trace_parent)
         SELECT r.organization_id, r.event_id, r.type, r.created, r.source, r.payload,
                CASE WHEN r.ignored THEN now() END, CASE WHEN r.ignored THEN 'ignored' END, r.trace_parent
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::jsonb[], $7::boolean[], $8::text[])
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::boolean[], $8::text[])
              AS r(organization_id, event_id, type, created, source, payload, ignored, trace_parent)
         ON CONFLICT (organization_id, event_id) DO NOTHING
         RETURNING organization_id, event_id
@@ -133,11 +133,7 @@ public sealed class EventLog : IAsyncDisposable
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
         });
         command.Parameters.Add(LedgerStore.Text(rows.Select(r => r.Source)));
-        command.Parameters.Add(new NpgsqlParameter<string[]>
-        {
-            TypedValue = rows.Select(r => r.Payload).ToArray(),
-            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
-        });
+        command.Parameters.Add(LedgerStore.Text(rows.Select(r => r.Payload)));
         command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = rows.Select(r => !StripeEventRoutes.IsKnown(r.Type)).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = rows.Select(r => r.TraceParent).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
 

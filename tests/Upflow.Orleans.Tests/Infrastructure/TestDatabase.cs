@@ -39,6 +39,17 @@ public sealed class TestDatabase : IAsyncLifetime
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>The payload upflow_events holds for an event, or null.</summary>
+    public async Task<string?> EventPayloadAsync(string organizationId, string eventId)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT payload FROM upflow_events WHERE organization_id = $1 AND event_id = $2", connection);
+        command.Parameters.AddWithValue(organizationId);
+        command.Parameters.AddWithValue(eventId);
+        return await command.ExecuteScalarAsync() as string;
+    }
+
     /// <summary>Every row of every table as text: what an attacker with the database would read.</summary>
     public async Task<string> DumpAsync()
     {

@@ -198,7 +198,7 @@ public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
             await connection.OpenAsync();
             await using var insert = new NpgsqlCommand("""
                 INSERT INTO upflow_events (organization_id, event_id, type, created, source, payload)
-                VALUES ($1, $2, 'customer.created', now(), 'webhook', $3::jsonb)
+                VALUES ($1, $2, 'customer.created', now(), 'webhook', $3)
                 """, connection);
             insert.Parameters.AddWithValue(tenant.OrganizationId);
             insert.Parameters.AddWithValue(eventId);
@@ -274,9 +274,12 @@ public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
         await Task.Delay(1500); // a drain tick
         Assert.Equal(HttpStatusCode.NotFound, (await tenant.Client.GetAsync($"/v1/customers/{customer}")).StatusCode);
 
-        // The same body, correctly signed, is accepted: the refusals above were about the signature alone.
-        Assert.Equal(HttpStatusCode.OK, (await PostSignedAsync(tenant, body)).StatusCode);
+        // The same event, correctly signed, is accepted: the refusals above were about the signature alone.
+        // Its body is kept byte for byte as Stripe signed it, spacing included.
+        var asSigned = "{\n  " + body[1..].Replace("\",\"", "\", \"", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await PostSignedAsync(tenant, asSigned)).StatusCode);
         Assert.Equal(events + 1, await EventsTotalAsync());
+        Assert.Equal(asSigned, await app.Database.EventPayloadAsync(tenant.OrganizationId, "evt_forged"));
     }
 
     /// <summary>The catch-up that follows the backfill: changes made after it are the webhooks' (or the next catch-up's).</summary>
