@@ -1,4 +1,3 @@
-using System.Buffers;
 using Activity = System.Diagnostics.Activity;
 using ActivityIdFormat = System.Diagnostics.ActivityIdFormat;
 using System.Text;

@@ -1,7 +1,7 @@
 namespace Upflow.Orleans.Webhooks;
 
 /// <summary>
-/// A Stripe event as stored in upflow_events: the verified payload, verbatim (stored as text) (<c>ObjectId</c>,
+/// A Stripe event as stored in upflow_events: the verified payload, verbatim, as text (<c>ObjectId</c>,
 /// data.object.id, only orders dispatch). <c>TraceParent</c> is the W3C traceparent of the webhook
 /// request that delivered it: applying the event, after the 200, continues that trace.
 /// </summary>
