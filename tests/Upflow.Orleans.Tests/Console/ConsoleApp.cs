@@ -90,13 +90,13 @@ public sealed class ConsoleApp : SyncApp
     }
 
     /// <summary>
-    /// Waits until the tab is on <paramref name="url"/> (a glob). Only the navigation's commit is awaited:
-    /// waiting for the "load" lifecycle after a location.assign raced with the page's own fetches and
-    /// timed out once in CI with the page long loaded. What a test needs from the page it then awaits
-    /// with Expect, which retries.
+    /// Waits until the tab is on <paramref name="url"/> (a glob) and its DOM is parsed, which is when
+    /// the deferred console.js has run and attached its handlers. Not the "load" event: after a
+    /// location.assign it raced with the page's own fetches and timed out once in CI with the page
+    /// long shown. Not the bare commit either: a click before the script ran went to a bare form.
     /// </summary>
     public static Task ArrivedAtAsync(IPage page, string url) =>
-        page.WaitForURLAsync(url, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        page.WaitForURLAsync(url, new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
 
     /// <summary>Connects through the API (for tests whose subject is not the Sync view).</summary>
     public async Task<(StripeEmulator.Store.StripeAccount Account, string ApiKey, HttpClient Client)> ConnectedOrganizationAsync(
