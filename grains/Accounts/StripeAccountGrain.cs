@@ -79,6 +79,7 @@ public sealed partial class StripeAccountGrain(
         StopRunning();
         state.State.Connected = true;
         state.State.AccountId = check.AccountId;
+        state.State.AccountCreated = check.CreatedAt;
         state.State.SecretKeyCipher = secrets.Protect(secretKey, OrganizationId);
         state.State.WebhookSecretCipher = secrets.Protect(webhookSecret, OrganizationId);
         state.State.EventsListedUntil = null;
@@ -417,7 +418,7 @@ public sealed partial class StripeAccountGrain(
                 {
                     var page = await next;
                     stop.ThrowIfCancellationRequested();
-                    if (page.HasMore && ++pages >= options.Value.SplitAfterPages && SplitOlderHalf(cursor, slice, page.LastCreated) is { } older)
+                    if (page.HasMore && LooksLong(slice, page, ++pages) && SplitOlderHalf(cursor, slice, page.LastCreated) is { } older)
                         start(older);
                     next = page.HasMore ? FetchAsync(fetch, page.LastId, Window(slice)) : null;
                     applying.Enqueue((page, apply(page)));
@@ -455,11 +456,21 @@ public sealed partial class StripeAccountGrain(
     private static Task<StripePage<T>> FetchAsync<T>(Func<string?, CreatedWindow, Task<StripePage<T>>> fetch, string? after, CreatedWindow window) =>
         Task.Run(() => fetch(after, window));
 
+    /// <summary>
+    /// A slice is worth splitting once it has read <see cref="SyncOptions.SplitAfterPages"/> pages, or at
+    /// once when its pages' density says twice that many are left (twice: objects are rarely spread
+    /// evenly in time): a large listing then runs in parallel from its first page instead of its tenth.
+    /// </summary>
+    private bool LooksLong<T>(BackfillSlice slice, StripePage<T> page, int pagesRead) =>
+        pagesRead >= options.Value.SplitAfterPages
+        || page is { FirstCreated: { } first, LastCreated: { } last }
+           && slice.PagesLeft(first, last, state.State.AccountCreated) >= 2 * options.Value.SplitAfterPages;
+
     /// <summary>Splits off the slice's older half (see <see cref="BackfillSlice.SplitOlderHalf"/>) while the account has slices to spare.</summary>
     private BackfillSlice? SplitOlderHalf(BackfillCursor cursor, BackfillSlice slice, long? lastCreated)
     {
         if (lastCreated is not { } last || _runningSlices >= options.Value.MaxSlices) return null;
-        if (slice.SplitOlderHalf(last) is not { } older) return null;
+        if (slice.SplitOlderHalf(last, state.State.AccountCreated) is not { } older) return null;
         cursor.Slices.Add(older);
         return older;
     }

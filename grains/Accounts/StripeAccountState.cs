@@ -17,6 +17,11 @@ public sealed class StripeAccountState
     /// overtaken a dropped one.
     /// </summary>
     [Id(6)] public DateTimeOffset? EventsListedUntil { get; set; }
+    /// <summary>
+    /// Stripe's <c>created</c> of the account (Unix seconds), when it gave one: where a backfill expects
+    /// the oldest objects, to split its listings evenly (see <see cref="BackfillSlice.SplitOlderHalf"/>).
+    /// </summary>
+    [Id(7)] public long? AccountCreated { get; set; }
 }
 
 /// <summary>One full backfill run: a cursor per listed Stripe collection, persisted after each page.</summary>
@@ -71,15 +76,31 @@ public sealed class BackfillSlice
     public bool Contains(long created) => (From is not { } from || created >= from) && (Before is not { } before || created < before);
 
     /// <summary>
+    /// How many more pages like the last one (newest <paramref name="firstCreated"/>, oldest
+    /// <paramref name="lastCreated"/>) the slice has left if objects keep that density; null when its
+    /// range is open-ended and nothing says where the data starts.
+    /// </summary>
+    public long? PagesLeft(long firstCreated, long lastCreated, long? oldestExpected)
+    {
+        if ((From ?? oldestExpected) is not { } from || from >= lastCreated) return null;
+        return (lastCreated - from) / Math.Max(1, firstCreated - lastCreated);
+    }
+
+    /// <summary>
     /// What the slice has left are its objects created up to <paramref name="lastCreated"/> (the last
     /// page's last one; ties in that second are reached through the cursor). Its older half, if the
     /// range is at least two seconds wide, is returned as a new slice; this one keeps the newer half
     /// and its cursor. A slice resumed from an older cursor under the narrowed range re-reads only
     /// objects at or after the split, which were all in its newer half.
     /// </summary>
-    public BackfillSlice? SplitOlderHalf(long lastCreated)
+    /// <param name="oldestExpected">
+    /// Where an open-ended slice's data is expected to start (the account's creation): only chooses
+    /// the middle, the older half stays open-ended, so a wrong guess costs balance, never objects.
+    /// Without it an open range is halved from the epoch, and the first halves hold nothing.
+    /// </param>
+    public BackfillSlice? SplitOlderHalf(long lastCreated, long? oldestExpected = null)
     {
-        var from = From ?? 0;
+        var from = From ?? (oldestExpected is { } oldest && oldest < lastCreated ? oldest : 0);
         if (lastCreated - from < 2) return null;
         var middle = from + (lastCreated - from) / 2;
         var older = new BackfillSlice { From = From, Before = middle };

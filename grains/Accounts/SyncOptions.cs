@@ -11,10 +11,10 @@ public sealed class SyncOptions
     public TimeSpan ResumeInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// A listing range that has returned this many pages and still has more is split in two by
-    /// <c>created</c>, each half paged side by side: one cursor reads at most one page per Stripe
-    /// round trip, far below an account's rate limit. Small listings never split (each split can
-    /// cost one extra, partial page).
+    /// A listing range that has returned this many pages and still has more, or whose pages' density
+    /// says it has twice this many left, is split in two by <c>created</c>, each half paged side by side: one
+    /// cursor reads at most one page per Stripe round trip, far below an account's rate limit. Small
+    /// listings never split (each split can cost one extra, partial page).
     /// </summary>
     public int SplitAfterPages { get; set; } = 10;
 

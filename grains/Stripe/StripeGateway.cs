@@ -54,7 +54,9 @@ public sealed partial class StripeGateway(
         {
             var (account, _) = await CallAsync(organizationId, "GET /v1/account",
                 (client, ct) => new AccountService(client).GetSelfAsync(null, ct), secretKey, cancellation);
-            return AccountCheck.Valid(account.Id);
+            // Stripe.net reads an absent "created" as the epoch.
+            var created = new DateTimeOffset(DateTime.SpecifyKind(account.Created, DateTimeKind.Utc)).ToUnixTimeSeconds();
+            return AccountCheck.Valid(account.Id, created > 0 ? created : null);
         }
         catch (StripeKeyRejectedException rejected)
         {
@@ -181,7 +183,7 @@ public sealed partial class StripeGateway(
             return await read(body, ct);
         }, secretKey, cancellation);
         return new StripePage<T>(page.Data, page.HasMore, page.Data.Count > 0 ? idOf(page.Data[^1]) : null, sentAt,
-            page.Data.Count > 0 ? createdOf(page.Data[^1]) : null);
+            page.Data.Count > 0 ? createdOf(page.Data[^1]) : null, page.Data.Count > 0 ? createdOf(page.Data[0]) : null);
     }
 
     /// <summary>One gateway call: a span, a Stripe.net client on the resilient HttpClient, and Stripe's failures in our terms.</summary>

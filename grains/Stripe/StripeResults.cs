@@ -4,7 +4,9 @@ namespace Upflow.Orleans.Stripe;
 
 /// <summary>One page of a Stripe list; <see cref="RequestedAt"/> is when the request that returned it was sent (the snapshot's "as of").</summary>
 /// <param name="LastCreated">The last item's <c>created</c> (Unix seconds): where the rest of the list lies in time.</param>
-public sealed record StripePage<T>(IReadOnlyList<T> Items, bool HasMore, string? LastId, DateTimeOffset RequestedAt, long? LastCreated = null);
+/// <param name="FirstCreated">The first item's <c>created</c>: with <paramref name="LastCreated"/>, how much time a page spans.</param>
+public sealed record StripePage<T>(IReadOnlyList<T> Items, bool HasMore, string? LastId, DateTimeOffset RequestedAt, long? LastCreated = null,
+    long? FirstCreated = null);
 
 /// <summary>A <c>created</c> filter on a list: from <see cref="From"/> (inclusive) to <see cref="Before"/> (exclusive), Unix seconds.</summary>
 public readonly record struct CreatedWindow(long? From, long? Before)
@@ -26,10 +28,12 @@ public sealed record AccountCheck
 {
     [Id(0)] public string? AccountId { get; init; }
     [Id(1)] public string? RejectionMessage { get; init; }
+    /// <summary>When Stripe says the account was created (for a connected account: connected), in Unix seconds.</summary>
+    [Id(2)] public long? CreatedAt { get; init; }
 
     public bool IsValid => AccountId is not null;
 
-    public static AccountCheck Valid(string accountId) => new() { AccountId = accountId };
+    public static AccountCheck Valid(string accountId, long? createdAt) => new() { AccountId = accountId, CreatedAt = createdAt };
     public static AccountCheck Rejected(string stripeMessage) => new() { RejectionMessage = stripeMessage };
 }
 

@@ -25,6 +25,24 @@ public sealed class ListingTests(EmulatorFixture fixture) : IClassFixture<Emulat
     }
 
     [Fact]
+    public async Task An_account_is_older_than_its_oldest_generated_object()
+    {
+        var account = await new AccountService(fixture.Client()).GetSelfAsync();
+        var oldest = DateTime.MaxValue;
+        var service = new CustomerService(fixture.Client());
+        string? cursor = null;
+        do
+        {
+            var page = await service.ListAsync(new CustomerListOptions { Limit = 100, StartingAfter = cursor });
+            oldest = page.Data.Select(c => c.Created).Append(oldest).Min();
+            cursor = page.HasMore ? page.Data[^1].Id : null;
+        } while (cursor is not null);
+
+        Assert.True(account.Created <= oldest, $"account created {account.Created:O}, oldest customer {oldest:O}");
+        Assert.True(account.Created > DateTime.UnixEpoch);
+    }
+
+    [Fact]
     public async Task Unknown_api_key_is_401_in_Stripe_error_shape()
     {
         var error = await Assert.ThrowsAsync<StripeException>(() => new CustomerService(fixture.Client("sk_test_unknown_key_1234")).ListAsync());

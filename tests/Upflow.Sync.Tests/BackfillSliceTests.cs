@@ -40,4 +40,57 @@ public class BackfillSliceTests
         Assert.Null(slice.SplitOlderHalf(last));
         Assert.Equal(from, slice.From);
     }
+
+    [Fact]
+    public void An_open_range_is_halved_from_the_account_creation_and_its_older_half_stays_open()
+    {
+        var slice = new BackfillSlice { After = "in_last" };
+
+        var older = slice.SplitOlderHalf(1_700_000_000L, oldestExpected: 1_600_000_000L);
+
+        Assert.Equal(1_650_000_000L, slice.From);
+        Assert.Equal(1_650_000_000L, older!.Before);
+        // Objects older than the account (a connected account's "created" is when it was connected)
+        // still belong to a slice.
+        Assert.Null(older.From);
+        Assert.True(older.Contains(1_000_000_000L));
+    }
+
+    [Theory]
+    [InlineData(1_700_000_000L)]
+    [InlineData(1_800_000_000L)]
+    public void An_account_created_after_the_data_is_ignored(long accountCreated)
+    {
+        var slice = new BackfillSlice { After = "in_last" };
+
+        var older = slice.SplitOlderHalf(1_700_000_000L, accountCreated);
+
+        Assert.Equal(850_000_000L, slice.From);
+        Assert.Null(older!.From);
+    }
+
+    [Fact]
+    public void A_bounded_range_is_halved_within_its_bounds_whatever_the_account_creation()
+    {
+        var slice = new BackfillSlice { From = 1_690_000_000L, After = "in_last" };
+
+        var older = slice.SplitOlderHalf(1_700_000_000L, 1_600_000_000L);
+
+        Assert.Equal(1_695_000_000L, slice.From);
+        Assert.Equal(1_690_000_000L, older!.From);
+    }
+
+    // A page spanning 100 seconds: the pages left are the seconds left over 100.
+    [Theory]
+    [InlineData(1_699_999_000L, null, 10L)]
+    [InlineData(null, 1_699_990_000L, 100L)]
+    [InlineData(1_699_999_000L, 1_600_000_000L, 10L)]
+    [InlineData(null, null, null)]
+    [InlineData(null, 1_700_000_000L, null)]
+    public void Pages_left_are_estimated_from_the_last_page_density(long? from, long? accountCreated, long? pagesLeft)
+    {
+        var slice = new BackfillSlice { From = from, After = "in_last" };
+
+        Assert.Equal(pagesLeft, slice.PagesLeft(1_700_000_100L, 1_700_000_000L, accountCreated));
+    }
 }

@@ -24,6 +24,7 @@ internal sealed class DataGenerator(StripeAccount account, GenerationSpec spec, 
     public GeneratedCounts Generate() => account.Write(() =>
     {
         var start = now - (long)spec.History.TotalSeconds;
+        account.PredateTo(start);
         for (var i = 0; i < spec.Customers; i++) AddCustomer(i, start);
         var unapplied = (int)Math.Round(spec.Customers * spec.UnappliedPaymentRatio);
         for (var i = 0; i < unapplied && _customers.Count > 0; i++) AddUnappliedPayment(_customers[_random.Next(_customers.Count)]);

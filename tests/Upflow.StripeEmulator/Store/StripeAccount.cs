@@ -28,9 +28,16 @@ public sealed class StripeAccount
     public string Email { get; }
     public string BusinessName { get; }
     public string Timezone { get; }
-    public long Created { get; }
+    /// <summary>Never after the account's oldest object: generated history moves it back (<see cref="PredateTo"/>).</summary>
+    public long Created { get; private set; }
     public string Country { get; init; } = "FR";
     public string DefaultCurrency { get; init; } = "eur";
+
+    /// <summary>An account is older than anything in it, as on Stripe: backdated history backdates it too.</summary>
+    internal void PredateTo(long created)
+    {
+        if (created < Created) Created = created;
+    }
 
     /// <summary>Makes ids unique across accounts while staying deterministic for a given seed.</summary>
     internal string IdTag { get; }
