@@ -82,9 +82,16 @@ public sealed class BackfillSlice
     /// </summary>
     public long? PagesLeft(long firstCreated, long lastCreated, long? oldestExpected)
     {
-        if ((From ?? oldestExpected) is not { } from || from >= lastCreated) return null;
+        if (StartOf(lastCreated, oldestExpected) is not { } from || from >= lastCreated) return null;
         return (lastCreated - from) / Math.Max(1, firstCreated - lastCreated);
     }
+
+    /// <summary>
+    /// Where the slice's objects start: its lower bound, or for an open-ended slice where the account's
+    /// data is expected to start (<paramref name="oldestExpected"/>, ignored unless before <paramref name="lastCreated"/>).
+    /// </summary>
+    private long? StartOf(long lastCreated, long? oldestExpected) =>
+        From ?? (oldestExpected < lastCreated ? oldestExpected : null);
 
     /// <summary>
     /// What the slice has left are its objects created up to <paramref name="lastCreated"/> (the last
@@ -100,7 +107,7 @@ public sealed class BackfillSlice
     /// </param>
     public BackfillSlice? SplitOlderHalf(long lastCreated, long? oldestExpected = null)
     {
-        var from = From ?? (oldestExpected is { } oldest && oldest < lastCreated ? oldest : 0);
+        var from = StartOf(lastCreated, oldestExpected) ?? 0;
         if (lastCreated - from < 2) return null;
         var middle = from + (lastCreated - from) / 2;
         var older = new BackfillSlice { From = From, Before = middle };
