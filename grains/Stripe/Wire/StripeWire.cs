@@ -255,9 +255,10 @@ public static class StripeJson
     public static InvoiceJson Invoice(string json) => Read(json, StripeWireContext.Default.InvoiceJson);
     public static InvoicePaymentJson InvoicePayment(string json) => Read(json, StripeWireContext.Default.InvoicePaymentJson);
 
-    public static CustomerJson? EventCustomer(string payload) => Read(payload, StripeWireContext.Default.EventJsonCustomerJson).Data?.Object;
-    public static InvoiceJson? EventInvoice(string payload) => Read(payload, StripeWireContext.Default.EventJsonInvoiceJson).Data?.Object;
-    public static InvoicePaymentJson? EventInvoicePayment(string payload) => Read(payload, StripeWireContext.Default.EventJsonInvoicePaymentJson).Data?.Object;
+    // Event payloads as UTF-8 bytes: how the dispatcher keeps them while they wait to be applied.
+    public static CustomerJson? EventCustomer(ReadOnlySpan<byte> payload) => Read(payload, StripeWireContext.Default.EventJsonCustomerJson).Data?.Object;
+    public static InvoiceJson? EventInvoice(ReadOnlySpan<byte> payload) => Read(payload, StripeWireContext.Default.EventJsonInvoiceJson).Data?.Object;
+    public static InvoicePaymentJson? EventInvoicePayment(ReadOnlySpan<byte> payload) => Read(payload, StripeWireContext.Default.EventJsonInvoicePaymentJson).Data?.Object;
 
     // Read from the response's bytes: HttpClient (as Stripe.net calls it) still buffers the body,
     // but no UTF-16 copy of a page (twice its size, on the large object heap) is made on top.
@@ -270,6 +271,9 @@ public static class StripeJson
 
     private static T Read<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
         JsonSerializer.Deserialize(json, type) ?? throw new JsonException($"Expected a Stripe {typeof(T).Name}, got null.");
+
+    private static T Read<T>(ReadOnlySpan<byte> utf8Json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        JsonSerializer.Deserialize(utf8Json, type) ?? throw new JsonException($"Expected a Stripe {typeof(T).Name}, got null.");
 
     private static async ValueTask<T> ReadAsync<T>(Stream json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellation) =>
         await JsonSerializer.DeserializeAsync(json, type, cancellation) ?? throw new JsonException($"Expected a Stripe {typeof(T).Name}, got null.");
