@@ -69,9 +69,8 @@ public sealed class BackfillRecoveryTests : IAsyncLifetime
         // Resuming from the cursors re-reads the pages in flight or not yet checkpointed on the dead
         // activation. At this size that cannot be told apart from starting over: an in-process kill
         // may leave the dead activation's fetches running a moment (not verified), and with twelve
-        // slices most of a
-        // 15- or 46-page listing is in flight (fixed bounds of +12 per listing failed in CI at 14, 18
-        // and 15 re-read pages). What is asserted here is that no listing is read twice over; the
+        // slices most of a 15- or 46-page listing is in flight (fixed bounds of +12 per listing
+        // failed in CI at 14, 18 and 15 re-read pages). What is asserted here is that no listing is read twice over; the
         // cost of resuming is measured where it means something, bench scenario 7 (a real process
         // killed half-way through 1,067,554 objects: 1.01× the minimum list requests).
         static long Pages(int objects) => Math.Max(1, (objects + 99) / 100);
