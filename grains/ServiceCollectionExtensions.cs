@@ -24,9 +24,13 @@ public static class ServiceCollectionExtensions
         services.AddSecretBox();
         services.AddStripeGateway(configuration);
         services.AddOptions<SyncOptions>().Bind(configuration.GetSection("Upflow:Sync"));
-        services.AddOptions<RealTimeOptions>().Bind(configuration.GetSection("Upflow"));
+        services.AddOptions<RealTimeOptions>().Bind(configuration.GetSection("Upflow"))
+            .Validate(o => o.BurstDeliveries >= 1, "Upflow:BurstDeliveries must be at least 1.")
+            .Validate(o => o.BurstApplyDelay >= TimeSpan.Zero, "Upflow:BurstApplyDelay must not be negative.")
+            .ValidateOnStart();
         services.TryAddSingleton<EventLog>();
         services.TryAddSingleton<EventDispatcher>();
+        services.TryAddSingleton<WebhookDeliveries>();
         services.TryAddSingleton<WebhookSecrets>();
         services.TryAddSingleton<WebhookTelemetry>();
         services.TryAddSingleton<SyncTelemetry>();

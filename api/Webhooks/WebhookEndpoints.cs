@@ -34,8 +34,9 @@ public static class WebhookEndpoints
 
     private static async Task<Results<Ok<WebhookReceipt>, ProblemHttpResult>> Receive(
         string organizationId, HttpRequest request, WebhookSecrets secrets, EventLog events, EventDispatcher dispatcher,
-        WebhookTelemetry telemetry, TimeProvider clock)
+        WebhookDeliveries deliveries, WebhookTelemetry telemetry, TimeProvider clock)
     {
+        using var delivery = deliveries.Begin();
         var body = await ReadBodyAsync(request);
         if (body.TooLarge)
         {

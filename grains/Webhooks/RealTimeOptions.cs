@@ -14,4 +14,16 @@ public sealed class RealTimeOptions
     /// its acknowledgement; only older ones are drained (applying twice is harmless, only wasteful).
     /// </summary>
     public TimeSpan EventDrainGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Upflow:BurstDeliveries — this many webhook deliveries in flight at once on a silo is a burst:
+    /// the silo's cores go to acknowledging them first, and applying waits (see <see cref="BurstApplyDelay"/>).
+    /// </summary>
+    public int BurstDeliveries { get; set; } = 16;
+
+    /// <summary>
+    /// Upflow:BurstApplyDelay — during a burst, how long an acknowledged event may wait before it is
+    /// applied anyway. Zero applies at once, whatever the load.
+    /// </summary>
+    public TimeSpan BurstApplyDelay { get; set; } = TimeSpan.FromSeconds(10);
 }

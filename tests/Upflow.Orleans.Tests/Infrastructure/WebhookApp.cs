@@ -9,7 +9,7 @@ namespace Upflow.Orleans.Tests.Infrastructure;
 /// The product and its Stripe emulator, with the emulator's webhooks delivered through the in-memory
 /// server (real signed requests on the real pipeline, no TCP), and a drain that runs every second.
 /// </summary>
-public sealed class WebhookApp : SyncApp
+public class WebhookApp : SyncApp
 {
     protected override IEnumerable<KeyValuePair<string, string>> Settings() =>
         [.. base.Settings(), new("Upflow:EventDrainInterval", "00:00:01"), new("Upflow:EventDrainGrace", "00:00:01")];
