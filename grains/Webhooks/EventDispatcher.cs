@@ -48,6 +48,7 @@ public sealed partial class EventDispatcher(
 
     // Events waiting in this silo's queues: the drain leaves them alone instead of applying them twice.
     private readonly ConcurrentDictionary<(string OrganizationId, string EventId), byte> _queued = new();
+    // Their number, kept apart: _queued.Count takes every lock of the dictionary, and the burst check reads it often.
     private int _queuedCount;
 
     /// <summary>

@@ -66,4 +66,12 @@ public class SyncApp : UpflowApp
         } while (cursor is not null);
         return items;
     }
+
+    /// <summary>An event as Stripe's Events API returns it, which is what a webhook of it carries.</summary>
+    public async Task<string> EventPayloadAsync(string secretKey, string eventId)
+    {
+        using var stripeHttp = new HttpClient();
+        stripeHttp.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secretKey);
+        return await stripeHttp.GetStringAsync($"{Stripe.BaseUrl}/v1/events/{eventId}");
+    }
 }

@@ -21,7 +21,7 @@ public sealed class TelemetryTests(TelemetryApp app) : IClassFixture<TelemetryAp
         await WaitForFirstCatchUpAsync(tenant); // else the catch-up may record the event first, and the webhook is a duplicate
         var customer = app.Stripe.CreateCustomer(tenant.AccountId, new NewCustomer { Email = "trace@acme.test", Name = "Traced" });
         var (eventId, _) = app.Stripe.Events(tenant.AccountId).Single(e => e.Type == "customer.created");
-        var payload = await EventPayloadAsync(tenant, eventId);
+        var payload = await app.EventPayloadAsync(tenant.SecretKey, eventId);
         var signature = WebhookSigner.Sign(payload, tenant.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
 
         // Stripe's request carries no trace context; this one does, so that its trace is easy to find.
@@ -125,13 +125,6 @@ public sealed class TelemetryTests(TelemetryApp app) : IClassFixture<TelemetryAp
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (app.Stripe.RequestCount(tenant.AccountId, "GET /v1/events") == 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
         await Task.Delay(300);
-    }
-
-    private async Task<string> EventPayloadAsync(Tenant tenant, string eventId)
-    {
-        using var stripeHttp = new HttpClient();
-        stripeHttp.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tenant.SecretKey);
-        return await stripeHttp.GetStringAsync($"{app.Stripe.BaseUrl}/v1/events/{eventId}");
     }
 
     /// <summary>No span (name, tags, events, links, status) and no log line holds a key, a secret or a signature.</summary>

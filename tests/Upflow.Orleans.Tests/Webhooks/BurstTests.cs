@@ -61,9 +61,7 @@ public sealed class BurstTests(BurstApp app) : IClassFixture<BurstApp>
     {
         Stripe.UpdateCustomer(tenant.AccountId, customer, new CustomerUpdate { Email = email });
         var (eventId, _) = Stripe.Events(tenant.AccountId).Last(e => e.Type == "customer.updated");
-        using var stripeHttp = new HttpClient();
-        stripeHttp.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tenant.SecretKey);
-        var body = await stripeHttp.GetStringAsync($"{Stripe.BaseUrl}/v1/events/{eventId}");
+        var body = await app.EventPayloadAsync(tenant.SecretKey, eventId);
         using var client = app.Client();
         using var request = new HttpRequestMessage(HttpMethod.Post, WebhookApp.WebhookUrl(tenant.OrganizationId))
         {

@@ -31,7 +31,7 @@ public sealed class ShutdownTests(WebhookApp app) : IClassFixture<WebhookApp>
             app.Stripe.CreateCustomer(tenant.AccountId, new NewCustomer { Email = $"c{i}@stop.test", Name = $"Stop {i}" });
         var events = app.Stripe.Events(tenant.AccountId).Where(e => e.Type == "customer.created").Select(e => e.Id).ToList();
         Assert.Equal(300, events.Count);
-        var payloads = await Task.WhenAll(events.Select(id => EventPayloadAsync(tenant, id)));
+        var payloads = await Task.WhenAll(events.Select(id => app.EventPayloadAsync(tenant.SecretKey, id)));
 
         // Stripe delivers concurrently; the silo is told to stop once a third have been acknowledged.
         var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
@@ -83,12 +83,5 @@ public sealed class ShutdownTests(WebhookApp app) : IClassFixture<WebhookApp>
             pair => System.Text.Json.JsonDocument.Parse(pair.Second).RootElement.GetProperty("data").GetProperty("object").GetProperty("id").GetString()!);
         var ledger = (await SyncApp.ReadAllAsync(client2, "/v1/customers")).Select(c => c.GetProperty("id").GetString()!).ToHashSet();
         Assert.Subset(ledger, acknowledged.Select(id => customerOf[id]).ToHashSet());
-    }
-
-    private async Task<string> EventPayloadAsync(WebhookApp.Tenant tenant, string eventId)
-    {
-        using var stripeHttp = new HttpClient();
-        stripeHttp.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tenant.SecretKey);
-        return await stripeHttp.GetStringAsync($"{app.Stripe.BaseUrl}/v1/events/{eventId}");
     }
 }

@@ -190,9 +190,7 @@ public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
         var (eventId, _) = Stripe.Events(tenant.AccountId).Single(e => e.Type == "customer.created");
 
         // The silo died after committing the row and answering 200, before any grain saw the event.
-        using var stripeHttp = new HttpClient();
-        stripeHttp.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tenant.SecretKey);
-        var payload = await stripeHttp.GetStringAsync($"{Stripe.BaseUrl}/v1/events/{eventId}");
+        var payload = await app.EventPayloadAsync(tenant.SecretKey, eventId);
         await using (var connection = new NpgsqlConnection(app.Database.ConnectionString))
         {
             await connection.OpenAsync();
