@@ -128,8 +128,8 @@ public sealed partial class EventDispatcher(
     /// against the endpoint, while a ledger seconds behind during a burst is seen by nobody. Applied
     /// after the burst, at full concurrency, the backlog is also cheaper: one object's events fold
     /// into one write, and saves batch. Webhook bench: applying during the burst (nine runs)
-    /// 4,800–6,300 acks/s, p99 38–63 ms; waiting (five runs) 6,600–7,500/s, p99 33–42 ms, the
-    /// backlog applied 6–7 s after the last ack instead of ~5 s (docs/decisions.md).
+    /// 4,800–6,300 acks/s, p99 38–63 ms; waiting, with the hold below (ten runs), 6,300–7,900/s,
+    /// p99 28–50 ms, the backlog applied 6.5–9 s after the last ack instead of ~5 s (docs/decisions.md).
     /// </summary>
     private async Task YieldToDeliveriesAsync(DateTimeOffset queuedAt, CancellationToken stopping)
     {
