@@ -182,8 +182,8 @@ public sealed partial class StripeGateway(
             await using var body = await client.RequestStreamingAsync(HttpMethod.Get, path, options, null, ct);
             return await read(body, ct);
         }, secretKey, cancellation);
-        return new StripePage<T>(page.Data, page.HasMore, page.Data.Count > 0 ? idOf(page.Data[^1]) : null, sentAt,
-            page.Data.Count > 0 ? createdOf(page.Data[^1]) : null, page.Data.Count > 0 ? createdOf(page.Data[0]) : null);
+        if (page.Data.Count == 0) return new StripePage<T>(page.Data, page.HasMore, null, sentAt);
+        return new StripePage<T>(page.Data, page.HasMore, idOf(page.Data[^1]), sentAt, createdOf(page.Data[^1]), createdOf(page.Data[0]));
     }
 
     /// <summary>One gateway call: a span, a Stripe.net client on the resilient HttpClient, and Stripe's failures in our terms.</summary>
