@@ -59,6 +59,19 @@ public class WebhookApp : SyncApp
         return outcomes;
     }
 
+    /// <summary>Posts <paramref name="body"/> to the tenant's endpoint, signed now with its webhook secret, as Stripe would.</summary>
+    public async Task<HttpResponseMessage> PostSignedAsync(Tenant tenant, string body)
+    {
+        using var client = Client();
+        using var request = new HttpRequestMessage(HttpMethod.Post, WebhookUrl(tenant.OrganizationId))
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Stripe-Signature",
+            Upflow.StripeEmulator.Webhooks.WebhookSigner.Sign(body, tenant.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        return await client.SendAsync(request);
+    }
+
     /// <summary>Waits until every recorded event of the organization is applied (or given up as ignored).</summary>
     public async Task WaitUntilAppliedAsync(string organizationId, long atLeast = 0, TimeSpan? timeout = null)
     {

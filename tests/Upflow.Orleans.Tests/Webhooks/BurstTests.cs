@@ -1,13 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Upflow.Orleans.Tests.Infrastructure;
 using Upflow.Orleans.Webhooks;
 using Upflow.StripeEmulator.Mutations;
-using Upflow.StripeEmulator.Webhooks;
 
 namespace Upflow.Orleans.Tests.Webhooks;
 
@@ -40,7 +38,7 @@ public sealed class BurstTests(BurstApp app) : IClassFixture<BurstApp>
         Assert.Equal("recorded", await PostUpdateAsync(tenant, customer, "during@acme.test"));
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         Assert.Equal("before@acme.test", await EmailAsync(tenant, customer));
-        await WaitUntilAsync(async () => await EmailAsync(tenant, customer) == "during@acme.test", TimeSpan.FromSeconds(30), "the event was never applied during the burst");
+        await Eventually.Until(async () => await EmailAsync(tenant, customer) == "during@acme.test", "the event applied during the burst", TimeSpan.FromSeconds(30));
         Assert.True(sent.Elapsed >= BurstApplyDelayTolerance(), $"applied {sent.Elapsed} after its acknowledgement, during the burst");
 
         // When the burst passes, waiting events are applied without waiting out the delay.
@@ -49,7 +47,7 @@ public sealed class BurstTests(BurstApp app) : IClassFixture<BurstApp>
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal("during@acme.test", await EmailAsync(tenant, customer));
         foreach (var delivery in burst) delivery.Dispose();
-        await WaitUntilAsync(async () => await EmailAsync(tenant, customer) == "after@acme.test", TimeSpan.FromSeconds(30), "the event was never applied after the burst");
+        await Eventually.Until(async () => await EmailAsync(tenant, customer) == "after@acme.test", "the event applied after the burst", TimeSpan.FromSeconds(30));
         Assert.True(sent.Elapsed < BurstApp.ApplyDelay, $"applied {sent.Elapsed} after its acknowledgement although the burst had passed");
     }
 
@@ -61,28 +59,11 @@ public sealed class BurstTests(BurstApp app) : IClassFixture<BurstApp>
     {
         Stripe.UpdateCustomer(tenant.AccountId, customer, new CustomerUpdate { Email = email });
         var (eventId, _) = Stripe.Events(tenant.AccountId).Last(e => e.Type == "customer.updated");
-        var body = await app.EventPayloadAsync(tenant.SecretKey, eventId);
-        using var client = app.Client();
-        using var request = new HttpRequestMessage(HttpMethod.Post, WebhookApp.WebhookUrl(tenant.OrganizationId))
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        };
-        request.Headers.TryAddWithoutValidation("Stripe-Signature", WebhookSigner.Sign(body, tenant.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-        var response = await client.SendAsync(request);
+        var response = await app.PostSignedAsync(tenant, await app.EventPayloadAsync(tenant.SecretKey, eventId));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outcome").GetString();
     }
 
     private static async Task<string?> EmailAsync(WebhookApp.Tenant tenant, string customer) =>
         (await tenant.Client.GetFromJsonAsync<JsonElement>($"/v1/customers/{customer}")).GetProperty("email").GetString();
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string failure)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (waited.Elapsed > timeout) Assert.Fail(failure);
-            await Task.Delay(50);
-        }
-    }
 }

@@ -49,7 +49,7 @@ public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
             "payment_intent.succeeded", "payment_method.attached",
         }, types);
         // Stripe sends payment_method.updated on edits the emulator does not model: send one, signed, by hand.
-        var updated = await PostSignedAsync(tenant, EventJson("evt_pm_updated", "payment_method.updated", """{"id":"pm_x","object":"payment_method","type":"card"}"""));
+        var updated = await app.PostSignedAsync(tenant, EventJson("evt_pm_updated", "payment_method.updated", """{"id":"pm_x","object":"payment_method","type":"card"}"""));
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
 
         await app.WaitUntilAppliedAsync(tenant.OrganizationId, Stripe.Events(acct).Count + 1);
@@ -215,8 +215,8 @@ public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
     {
         var tenant = await app.ConnectAsync(autoDeliver: false);
         var body = EventJson("evt_unknown_1", "billing_portal.session.created", """{"id":"bps_1","object":"billing_portal.session"}""");
-        var first = await PostSignedAsync(tenant, body);
-        var again = await PostSignedAsync(tenant, body);
+        var first = await app.PostSignedAsync(tenant, body);
+        var again = await app.PostSignedAsync(tenant, body);
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal("ignored", (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outcome").GetString());
@@ -275,7 +275,7 @@ public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
         // The same event, correctly signed, is accepted: the refusals above were about the signature alone.
         // Its body is kept byte for byte as Stripe signed it, spacing included.
         var asSigned = "{\n  " + body[1..].Replace("\",\"", "\", \"", StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, (await PostSignedAsync(tenant, asSigned)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.PostSignedAsync(tenant, asSigned)).StatusCode);
         Assert.Equal(events + 1, await EventsTotalAsync());
         Assert.Equal(asSigned, await app.Database.EventPayloadAsync(tenant.OrganizationId, "evt_forged"));
     }
@@ -295,9 +295,6 @@ public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
 
     private static string EventJson(string id, string type, string objectJson) =>
         $$"""{"id":"{{id}}","object":"event","api_version":"2026-10-28.endive","created":{{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}},"data":{"object":{{objectJson}}},"livemode":false,"pending_webhooks":1,"request":{"id":null,"idempotency_key":null},"type":"{{type}}"}""";
-
-    private Task<HttpResponseMessage> PostSignedAsync(WebhookApp.Tenant tenant, string body) =>
-        PostAsync(WebhookApp.WebhookUrl(tenant.OrganizationId), body, WebhookSigner.Sign(body, tenant.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
 
     private async Task<HttpResponseMessage> PostAsync(string url, string body, string? signature, bool chunked = false)
     {
