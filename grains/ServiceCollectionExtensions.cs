@@ -23,7 +23,10 @@ public static class ServiceCollectionExtensions
         services.AddLedgerStorage();
         services.AddSecretBox();
         services.AddStripeGateway(configuration);
-        services.AddOptions<SyncOptions>().Bind(configuration.GetSection("Upflow:Sync"));
+        services.AddOptions<SyncOptions>().Bind(configuration.GetSection("Upflow:Sync"))
+            .Validate(o => o.ResumeInterval > TimeSpan.Zero, "Upflow:Sync:ResumeInterval must be positive.")
+            .Validate(o => o.FirstResumeDelay > TimeSpan.Zero, "Upflow:Sync:FirstResumeDelay must be positive.")
+            .ValidateOnStart();
         services.AddOptions<RealTimeOptions>().Bind(configuration.GetSection("Upflow"))
             .Validate(o => o.BurstDeliveries >= 1, "Upflow:BurstDeliveries must be at least 1.")
             .Validate(o => o.BurstApplyDelay >= TimeSpan.Zero, "Upflow:BurstApplyDelay must not be negative.")

@@ -54,6 +54,7 @@ public sealed partial class StripeAccountGrain(
 
     private IGrainTimer? _run;
     private int _runningSlices;
+    private int _pausesWithoutProgress;
     private IGrainTimer? _catchUp;
     private CancellationTokenSource? _stop;
     private Task _lastWrite = Task.CompletedTask;
@@ -273,7 +274,7 @@ public sealed partial class StripeAccountGrain(
         StartRunning();
     }
 
-    private void StartRunning()
+    private void StartRunning(TimeSpan dueTime = default)
     {
         if (_run is not null) return;
         _stop = new CancellationTokenSource();
@@ -281,7 +282,7 @@ public sealed partial class StripeAccountGrain(
         // A grain timer, not a call chain: the grain keeps answering status reads between pages.
         _run = this.RegisterGrainTimer(_ => RunBackfillAsync(stop), new GrainTimerCreationOptions
         {
-            DueTime = TimeSpan.Zero,
+            DueTime = dueTime,
             Period = Timeout.InfiniteTimeSpan,
             Interleave = true,
             KeepAlive = true,
@@ -299,6 +300,8 @@ public sealed partial class StripeAccountGrain(
     private async Task RunBackfillAsync(CancellationToken stop)
     {
         var backfill = state.State.Backfill!;
+        var importedBefore = Imported(backfill);
+        TimeSpan? resumeIn = null;
         OrganizationContext.Enter(OrganizationId);
         try
         {
@@ -337,10 +340,11 @@ public sealed partial class StripeAccountGrain(
         }
         catch (Exception exception) when (exception is StripeUnavailableException or TimeoutException or HttpRequestException)
         {
-            // Transient beyond the retry budget: the reminder tries again from the persisted cursors.
+            // Transient beyond the retry budget: try again soon from the persisted cursors.
+            resumeIn = NextResumeDelay(madeProgress: Imported(backfill) > importedBefore);
             backfill.LastError = "Stripe is unreachable; the backfill resumes automatically.";
             await CheckpointAsync();
-            LogBackfillPaused(logger, OrganizationId, exception.GetType().Name);
+            LogBackfillPaused(logger, OrganizationId, exception.GetType().Name, resumeIn.Value.TotalSeconds);
         }
         catch (Exception exception)
         {
@@ -351,8 +355,24 @@ public sealed partial class StripeAccountGrain(
         }
         finally
         {
-            if (!stop.IsCancellationRequested) StopRunning();
+            if (!stop.IsCancellationRequested)
+            {
+                StopRunning();
+                if (resumeIn is { } delay) StartRunning(delay);
+            }
         }
+    }
+
+    private static long Imported(Backfill backfill) =>
+        backfill.Customers.Imported + backfill.Invoices.Imported + backfill.InvoicePayments.Imported + backfill.PaymentIntents.Imported;
+
+    /// <summary><see cref="SyncOptions.FirstResumeDelay"/>, doubled per consecutive pause without progress, capped at the reminder's interval.</summary>
+    private TimeSpan NextResumeDelay(bool madeProgress)
+    {
+        if (madeProgress) _pausesWithoutProgress = 0;
+        var first = options.Value.FirstResumeDelay;
+        var delay = first * Math.Pow(2, Math.Min(_pausesWithoutProgress++, 16));
+        return delay < options.Value.ResumeInterval ? delay : options.Value.ResumeInterval;
     }
 
     private readonly record struct PageCount(long Imported, long Skipped, long AppliedIntents);
@@ -604,6 +624,6 @@ public sealed partial class StripeAccountGrain(
     [LoggerMessage(Level = LogLevel.Error, Message = "Backfill of organization {OrganizationId} stopped on an unexpected error; the reminder retries it")]
     private static partial void LogBackfillError(ILogger logger, string organizationId, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backfill of organization {OrganizationId} paused on {Failure}; the reminder resumes it")]
-    private static partial void LogBackfillPaused(ILogger logger, string organizationId, string failure);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backfill of organization {OrganizationId} paused on {Failure}; resuming in {ResumeInSeconds} s")]
+    private static partial void LogBackfillPaused(ILogger logger, string organizationId, string failure, double resumeInSeconds);
 }

@@ -11,6 +11,14 @@ public sealed class SyncOptions
     public TimeSpan ResumeInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// A backfill paused because Stripe stayed unreachable beyond the gateway's retries tries again
+    /// this long after, doubling per pause without progress up to <see cref="ResumeInterval"/>: a
+    /// 429 storm or a Stripe blip costs seconds, not the reminder's minute. The reminder stays the
+    /// net for crashes.
+    /// </summary>
+    public TimeSpan FirstResumeDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// A listing range that has returned this many pages and still has more, or whose pages' density
     /// says it has twice this many left, is split in two by <c>created</c>, each half paged side by side: one
     /// cursor reads at most one page per Stripe round trip, far below an account's rate limit. Small
