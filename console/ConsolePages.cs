@@ -52,10 +52,10 @@ public static class ConsolePages
           <h1>Sign in to the Upflow console</h1>
           <p class="muted">Paste your organization's API key. It stays in this browser tab only (session storage) and is
           forgotten when the tab closes or you sign out.</p>
-          <form data-sign-in novalidate>
+          <form data-sign-in method="post" novalidate>
             <label for="api-key">API key</label>
             <input id="api-key" name="apiKey" type="password" autocomplete="off" spellcheck="false" required placeholder="upf_…">
-            <button type="submit" class="primary">Sign in</button>
+            <button type="submit" class="primary" disabled>Sign in</button>
             <p class="form-error" role="alert" data-sign-in-error></p>
           </form>
         </div>
@@ -93,12 +93,12 @@ public static class ConsolePages
           <h2 id="connect-title">Connect Stripe</h2>
           <p class="muted">Connecting validates the key with Stripe, then imports customers, invoices and payments.
           Re-connecting the same account duplicates nothing.</p>
-          <form data-connect class="stack" novalidate>
+          <form data-connect class="stack" method="post" novalidate>
             <label for="secret-key">Stripe secret key</label>
             <input id="secret-key" name="secretKey" type="password" autocomplete="off" spellcheck="false" required placeholder="sk_live_… or rk_live_…">
             <label for="webhook-secret">Webhook signing secret</label>
             <input id="webhook-secret" name="webhookSecret" type="password" autocomplete="off" spellcheck="false" required placeholder="whsec_…">
-            <div><button type="submit" class="primary">Connect Stripe</button></div>
+            <div><button type="submit" class="primary" disabled>Connect Stripe</button></div>
             <p class="form-error" role="alert" data-connect-error></p>
           </form>
           <p class="muted">Webhook endpoint to register in Stripe: <code data-webhook-url>…</code></p>

@@ -88,6 +88,10 @@
   const mono = (text) => h("span", { class: "mono" }, text || "–");
 
   // ---- session ------------------------------------------------------------------------------
+  // Forms that carry a secret come disabled (and method="post"): submitted before this script took
+  // them over, the browser would otherwise put the key in a URL, where proxies and logs keep it.
+  function ready(form) { $("button[type=submit]", form).disabled = false; }
+
   function safeNext() {
     const next = new URLSearchParams(location.search).get("next");
     return next && next.startsWith("/app/") && !next.startsWith("//") ? next : "/app/sync";
@@ -111,6 +115,7 @@
         error.textContent = failure.status === 401 ? "This API key was not accepted. Check that it is an organization key." : failure.message;
       }
     });
+    ready(form);
   }
 
   async function loadOrganization() {
@@ -388,6 +393,7 @@
         refreshSync();
       }
     });
+    ready(form);
   }
 
   // ---- settings -----------------------------------------------------------------------------

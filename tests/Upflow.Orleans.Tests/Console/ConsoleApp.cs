@@ -67,13 +67,14 @@ public sealed class ConsoleApp : SyncApp
     }
 
     /// <summary>A fresh browser tab (its own sessionStorage) on the console.</summary>
-    public async Task<IPage> NewPageAsync()
+    public async Task<IPage> NewPageAsync(bool javaScript = true)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseUrl,
             ViewportSize = new ViewportSize { Width = 1280, Height = 860 },
             Locale = "en-GB",
+            JavaScriptEnabled = javaScript,
         });
         context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
@@ -86,7 +87,16 @@ public sealed class ConsoleApp : SyncApp
         await ArrivedAtAsync(page, "**/app/sign-in**");
         await page.GetByLabel("API key").FillAsync(apiKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await ArrivedAtAsync(page, "**/app/sync");
+        try
+        {
+            await ArrivedAtAsync(page, "**/app/sync");
+        }
+        catch (TimeoutException timeout)
+        {
+            // Say what the page said: a sign-in that stays put shows its reason under the form.
+            var shown = await page.Locator("[data-sign-in-error]").TextContentAsync(new() { Timeout = 1_000 });
+            throw new TimeoutException($"Sign-in did not reach /app/sync; the page is {page.Url} and says \"{shown}\".", timeout);
+        }
     }
 
     /// <summary>

@@ -39,6 +39,28 @@ public sealed class ConsoleTests(ConsoleApp app)
     }
 
     [Fact]
+    public async Task Before_the_console_script_runs_no_form_can_send_a_secret_through_the_address_bar()
+    {
+        // Without the script a form falls back to the browser's default submit: GET, fields in the URL.
+        var page = await app.NewPageAsync(javaScript: false);
+        var sent = new List<string>();
+        page.Request += (_, request) => sent.Add($"{request.Method} {request.Url} {request.PostData}");
+
+        await page.GotoAsync("/app/sign-in");
+        await page.GetByLabel("API key").FillAsync("upf_typed_before_the_script_ran");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign in" })).ToBeDisabledAsync();
+        await page.GetByLabel("API key").PressAsync("Enter");
+        await page.GotoAsync("/app/sync");
+        await page.GetByLabel("Stripe secret key").FillAsync("sk_test_typed_before_the_script_ran");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Connect Stripe" })).ToBeDisabledAsync();
+        await page.GetByLabel("Stripe secret key").PressAsync("Enter");
+
+        Assert.DoesNotContain(sent, request => request.Contains("typed_before"));
+        Assert.Equal(["GET /app/sign-in", "GET /app/sync"], sent.Where(r => !r.Contains("/assets/")).Select(r => r.Replace(app.BaseUrl, "").TrimEnd()));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_wrong_key_is_refused_at_sign_in_and_nothing_is_kept_in_the_browser()
     {
         var page = await app.NewPageAsync();
