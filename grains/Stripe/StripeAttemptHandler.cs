@@ -4,9 +4,9 @@ namespace Upflow.Orleans.Stripe;
 
 /// <summary>
 /// Innermost handler, once per attempt (after pacing, inside retries): counts what actually goes
-/// to Stripe and stamps when it left.
+/// to Stripe, stamps when it left, and tells the pacing when Stripe found it too fast.
 /// </summary>
-internal sealed class StripeAttemptHandler(StripeTelemetry telemetry, TimeProvider clock) : DelegatingHandler
+internal sealed class StripeAttemptHandler(StripeTelemetry telemetry, StripePacing pacing, TimeProvider clock) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -17,7 +17,11 @@ internal sealed class StripeAttemptHandler(StripeTelemetry telemetry, TimeProvid
         telemetry.CountRequest(call);
         var response = await base.SendAsync(request, cancellationToken);
         call.LastStatus = (int)response.StatusCode;
-        if (response.StatusCode == HttpStatusCode.TooManyRequests) telemetry.CountRateLimited(call);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            telemetry.CountRateLimited(call);
+            pacing.RateLimited(call.OrganizationId);
+        }
         return response;
     }
 }

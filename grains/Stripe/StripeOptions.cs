@@ -12,8 +12,9 @@ public sealed class StripeOptions
     public string ApiBase { get; set; } = "https://api.stripe.com";
 
     /// <summary>
-    /// Per Stripe account (one per organization). Stripe's live read limit is 100/s per account;
-    /// staying under it keeps 429s the exception rather than the pacing mechanism.
+    /// Per Stripe account (one per organization), at most: Stripe's live limit is 100/s per account
+    /// and the tenant's own integrations share it. An account that answers 429 is paced slower for a
+    /// while (<see cref="StripePacing"/>).
     /// </summary>
     [Range(1, 10_000)]
     public int MaxRequestsPerSecond { get; set; } = 90;

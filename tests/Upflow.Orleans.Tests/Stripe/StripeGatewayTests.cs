@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Upflow.Orleans.Stripe;
@@ -200,6 +201,30 @@ public sealed class StripeGatewayTests(StripeGatewayFixture fixture) : IClassFix
             foreach (var end in samples.Where(s => s.Seconds > start.Seconds && s.Seconds - start.Seconds <= 1.0))
                 worst = Math.Max(worst, Math.Max(end.A - start.A, end.B - start.B));
         Assert.InRange(worst, perSecond - 2, perSecond + 4);
+    }
+
+    [Fact]
+    public async Task An_account_slower_than_the_configured_pace_is_paced_down_to_it_and_stops_answering_429()
+    {
+        // The account allows 30 requests/s; the gateway is configured for 90 (Stripe's live limit).
+        const int calls = 150;
+        var (account, _) = fixture.NewAccount(customers: 1);
+        fixture.Emulator.ConfigureFaults(account.Id, new FaultSettings { RequestsPerSecond = 30 });
+        await using var services = fixture.Services(maxRequestsPerSecond: 90, maxRetries: 20);
+        var gateway = services.GetRequiredService<StripeGateway>();
+        var org = NewOrganization();
+
+        // Eight callers one call after another, as the slices of a backfill do.
+        var queue = new ConcurrentQueue<int>(Enumerable.Range(0, calls));
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            while (queue.TryDequeue(out var _)) await gateway.CheckAccountAsync(org, account.SecretKey, CancellationToken.None);
+        }));
+
+        var counts = Assert.Single(fixture.Emulator.RequestCounts(account.Id));
+        Assert.Equal(calls, counts.Requests - counts.RateLimited);
+        Assert.InRange(counts.RateLimited, 1, calls / 4);
+        Assert.InRange(services.GetRequiredService<StripePacing>().PerSecond(org), 1, 89);
     }
 
     [Fact]
