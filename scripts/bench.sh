@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the product: starts the project-local PostgreSQL, builds the silo and the bench in
 # Release, and runs the scenarios against a Release silo process and the Stripe emulator.
-#   scripts/bench.sh [all|backfill|live-limits|tenants|webhooks|reads|writeback|recovery]
+#   scripts/bench.sh [all|backfill|live-limits|slow-account|tenants|webhooks|reads|writeback|recovery]
 #                    [--objects N] [--tenants N] [--events N] [--connections N] [--invoices N] [--payments N]
 set -euo pipefail
 source "$(dirname "$0")/pg.sh"

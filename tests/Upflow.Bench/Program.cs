@@ -11,7 +11,7 @@ return await app.RunAsync(args);
 internal sealed class BenchSettings : CommandSettings
 {
     [CommandArgument(0, "[scenario]")]
-    [Description("all | backfill | live-limits | tenants | webhooks | reads | writeback | recovery")]
+    [Description("all | backfill | live-limits | slow-account | tenants | webhooks | reads | writeback | recovery")]
     public string Scenario { get; init; } = "all";
 
     [CommandOption("--objects")]
@@ -38,7 +38,7 @@ internal sealed class BenchSettings : CommandSettings
     [Description("Portal payments written back to Stripe, default 10000.")]
     public int Payments { get; init; } = 10_000;
 
-    public static readonly string[] Scenarios = ["all", "backfill", "live-limits", "tenants", "webhooks", "reads", "writeback", "recovery"];
+    public static readonly string[] Scenarios = ["all", "backfill", "live-limits", "slow-account", "tenants", "webhooks", "reads", "writeback", "recovery"];
 
     public override ValidationResult Validate() =>
         !Scenarios.Contains(Scenario) ? ValidationResult.Error($"Unknown scenario '{Scenario}'.")
@@ -56,6 +56,7 @@ internal sealed class BenchCommand : AsyncCommand<BenchSettings>
         var objects = settings.Objects ?? 100_000;
         if (all || settings.Scenario == "backfill") report.AddRange(await BackfillScenarios.ThroughputAsync(objects));
         if (all || settings.Scenario == "live-limits") report.AddRange(await BackfillScenarios.LiveLimitsAsync(Math.Min(objects, 100_000)));
+        if (all || settings.Scenario == "slow-account") report.AddRange(await BackfillScenarios.SlowAccountAsync(Math.Min(objects, 50_000)));
         if (all || settings.Scenario == "tenants") report.AddRange(await BackfillScenarios.ManyTenantsAsync(objects, settings.Tenants));
         if (all || settings.Scenario == "webhooks") report.AddRange(await WebhookScenario.RunAsync(settings.Events, settings.Connections, customers: 2_000));
         if (all || settings.Scenario == "reads") report.AddRange(await ReadScenario.RunAsync(settings.Invoices));

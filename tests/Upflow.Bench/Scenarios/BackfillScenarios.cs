@@ -50,6 +50,24 @@ public static class BackfillScenarios
         ];
     }
 
+    public static async Task<IReadOnlyList<Figure>> SlowAccountAsync(int objects)
+    {
+        const string scenario = "2b. Backfill of an account slower than the pacing";
+        // Stripe's test mode allows 25 requests/s, as may an account whose budget the tenant's own
+        // integrations use; the product keeps its default pacing (90/s) and has to find the real one.
+        const int perSecond = 25;
+        var run = await RunAsync(scenario, objects, new FaultSettings { RequestsPerSecond = perSecond, Latency = TimeSpan.FromMilliseconds(50) });
+        var ceilingFraction = run.ListRequests / run.Seconds / perSecond;
+        var wasted = (double)run.RateLimited / (run.ListRequests + run.RateLimited);
+        return
+        [
+            new(scenario, "throughput", run.ObjectsPerSecond, "objects/s", $"ceiling {perSecond * 100:N0}"),
+            new(scenario, "fraction of the request ceiling", ceilingFraction, ""),
+            new(scenario, "429s received", run.RateLimited, ""),
+            new(scenario, "429s / requests sent", wasted, ""),
+        ];
+    }
+
     public static async Task<IReadOnlyList<Figure>> ManyTenantsAsync(int objects, int tenants)
     {
         var scenario = $"3. {tenants} tenants backfilling at once";
