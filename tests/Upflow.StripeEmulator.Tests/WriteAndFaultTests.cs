@@ -98,6 +98,24 @@ public sealed class WriteAndFaultTests(EmulatorFixture fixture) : IClassFixture<
         HttpResponseMessage limited;
         do limited = await http.GetAsync(fixture.Emulator.BaseUrl + "/v1/customers"); while (limited.StatusCode != HttpStatusCode.TooManyRequests);
         Assert.Equal("true", limited.Headers.GetValues("Stripe-Should-Retry").Single());
+        Assert.Equal("global-rate", limited.Headers.GetValues("Stripe-Rate-Limited-Reason").Single());
+    }
+
+    [Fact]
+    public async Task An_endpoint_limit_refuses_that_endpoint_only_and_says_so()
+    {
+        var account = fixture.Emulator.CreateAccount();
+        fixture.Emulator.ConfigureFaults(account.Id, new FaultSettings { RequestsPerSecond = 100, EndpointRequestsPerSecond = 2 });
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", account.SecretKey);
+
+        var customers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => http.GetAsync(fixture.Emulator.BaseUrl + "/v1/customers")));
+        var invoices = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => http.GetAsync(fixture.Emulator.BaseUrl + "/v1/invoices")));
+
+        var limited = customers.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.InRange(limited.Count, 3, 4);
+        Assert.All(limited, r => Assert.Equal("endpoint-rate", r.Headers.GetValues("Stripe-Rate-Limited-Reason").Single()));
+        Assert.All(invoices, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
     }
 
     [Fact]

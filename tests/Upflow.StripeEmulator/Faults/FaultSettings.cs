@@ -8,6 +8,11 @@ public sealed record FaultSettings
 {
     /// <summary>Requests per second before answering 429 (Stripe's default live limit is 100/s); null = unlimited.</summary>
     public int? RequestsPerSecond { get; init; }
+    /// <summary>
+    /// Requests per second per endpoint ("GET /v1/invoices") before answering 429: Stripe's docs give
+    /// individual endpoints 25/s unless stated otherwise, on top of the account's limit; null = unlimited.
+    /// </summary>
+    public int? EndpointRequestsPerSecond { get; init; }
     /// <summary>Stripe does not document a Retry-After on 429s; only Stripe-Should-Retry. Opt in to test clients that honour it.</summary>
     public int? RetryAfterSeconds { get; init; }
     public TimeSpan Latency { get; init; }

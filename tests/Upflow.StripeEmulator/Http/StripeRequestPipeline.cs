@@ -24,10 +24,10 @@ internal sealed class StripeRequestPipeline(RequestDelegate next, AccountRegistr
             http.Items[typeof(StripeAccount)] = account;
             var endpoint = http.GetEndpoint() as RouteEndpoint;
             var endpointName = $"{http.Request.Method} {endpoint?.RoutePattern.RawText ?? http.Request.Path.Value}";
-            if (!account.Faults.TryTakeToken(clock.GetTimestamp() * TimeSpan.TicksPerSecond / clock.TimestampFrequency))
+            if (account.Faults.TryTakeToken(endpointName, clock.GetTimestamp() * TimeSpan.TicksPerSecond / clock.TimestampFrequency) is { } limit)
             {
                 account.Activity.CountRequest(endpointName, rateLimited: true);
-                await RateLimited(http, account);
+                await RateLimited(http, account, limit);
                 return;
             }
             account.Activity.CountRequest(endpointName, rateLimited: false);
@@ -68,9 +68,10 @@ internal sealed class StripeRequestPipeline(RequestDelegate next, AccountRegistr
     private static string Redact(string key) =>
         key.Length <= 12 ? new string('*', key.Length) : $"{key[..8]}{new string('*', key.Length - 12)}{key[^4..]}";
 
-    private static async Task RateLimited(HttpContext http, StripeAccount account)
+    private static async Task RateLimited(HttpContext http, StripeAccount account, string limit)
     {
         http.Response.Headers["Stripe-Should-Retry"] = "true";
+        http.Response.Headers["Stripe-Rate-Limited-Reason"] = limit;
         if (account.Faults.Settings.RetryAfterSeconds is { } retryAfter) http.Response.Headers.RetryAfter = retryAfter.ToString();
         await WriteErrorAsync(http, new StripeApiException(HttpStatusCode.TooManyRequests, "invalid_request_error",
             "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.", "rate_limit"));
