@@ -8,6 +8,9 @@ namespace Upflow.Orleans.Stripe;
 /// </summary>
 internal sealed class StripeAttemptHandler(StripeTelemetry telemetry, StripePacing pacing, TimeProvider clock) : DelegatingHandler
 {
+    /// <summary>Which of Stripe's limiters refused the call: "global-rate", "endpoint-rate", "resource-specific"…</summary>
+    private const string RateLimitedReasonHeader = "Stripe-Rate-Limited-Reason";
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var call = StripeCall.Current ?? new StripeCall("unknown", $"{request.Method} {request.RequestUri?.AbsolutePath}");
@@ -20,7 +23,8 @@ internal sealed class StripeAttemptHandler(StripeTelemetry telemetry, StripePaci
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
             telemetry.CountRateLimited(call);
-            pacing.RateLimited(call.OrganizationId);
+            pacing.RateLimited(call,
+                response.Headers.TryGetValues(RateLimitedReasonHeader, out var reasons) ? reasons.FirstOrDefault() : null);
         }
         return response;
     }

@@ -17,6 +17,9 @@ internal sealed class StripeCall(string organizationId, string endpoint)
     /// <summary>When the latest attempt left for Stripe: the "as of" of what it returns.</summary>
     public DateTimeOffset? SentAt { get; set; }
 
+    /// <summary>When the latest attempt took its place in the account's pace (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long PacedAt { get; set; }
+
     public int Attempts { get; set; }
 
     /// <summary>The HTTP status of the latest attempt (0 for a network error or timeout).</summary>

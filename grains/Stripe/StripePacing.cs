@@ -7,68 +7,152 @@ namespace Upflow.Orleans.Stripe;
 
 /// <summary>
 /// Paces each organization's Stripe calls (one Stripe account each): every attempt, retries
-/// included, waits for its slot, so one tenant's backfill cannot eat another's, and requests queue
-/// rather than fail for want of a slot. The pace starts at <see cref="StripeOptions.MaxRequestsPerSecond"/>
-/// and adapts: an account that answers 429 has less budget than configured (test mode's 25/s, the
-/// tenant's own integrations sharing the account), so each 429 halves its pace (once a second at
-/// most: the calls already in flight answer 429 too) and the pace then climbs back linearly. Without
-/// it a slow account answers most attempts 429 and a call can exhaust its retries.
+/// included, waits for a token of its account, so an account never exceeds
+/// <see cref="StripeOptions.MaxRequestsPerSecond"/> and one tenant's backfill cannot eat another's.
+/// Requests queue; they never fail for want of a token.
 /// </summary>
-public sealed partial class StripePacing(IOptions<StripeOptions> options, TimeProvider clock, ILogger<StripePacing> logger)
+/// <remarks>
+/// The pace also adapts to Stripe's 429s. An account can have less budget than configured (test
+/// mode's 25/s, the tenant's own integrations sharing the account), and Stripe limits endpoints on
+/// their own too (25/s unless documented otherwise), saying which limit refused a call
+/// (Stripe-Rate-Limited-Reason). A 429 halves the pace of what refused it, the endpoint or else the
+/// account, which then climbs back linearly to the configured rate (<see cref="SlowedPace"/>); calls
+/// to it first wait for a slot of that slower pace. Without it a slow account answers most
+/// attempts 429, each also a 429 risk for the tenant's own calls, and a call can exhaust its retries.
+/// Until Stripe pushes back, a call only takes its token.
+/// </remarks>
+public sealed partial class StripePacing : IDisposable
 {
-    /// <summary>The lowest pace a run of 429s can bring an account to.</summary>
-    private const double MinPerSecond = 1;
+    /// <summary>
+    /// How often the buckets are refilled. Refills are by elapsed time, so a late tick loses nothing
+    /// as long as it is later by less than a bucket's burst (a tenth of a second of budget).
+    /// </summary>
+    private static readonly TimeSpan RefillEvery = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>Climbing back from a 429, the pace regains the configured rate over this long.</summary>
-    private static readonly TimeSpan Recovery = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentDictionary<string, Lazy<TokenBucketRateLimiter>> _accounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SlowedPace> _slowedAccounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string OrganizationId, string Endpoint), SlowedPace> _slowedEndpoints = new();
+    private readonly IOptions<StripeOptions> _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<StripePacing> _logger;
+    private readonly ITimer _refill;
 
-    /// <summary>Calls already in flight when a 429 arrives answer 429 too; they are one signal, not many.</summary>
-    private static readonly TimeSpan SlowDownOnceWithin = TimeSpan.FromSeconds(1);
-
-    private readonly ConcurrentDictionary<string, AccountPace> _accounts = new(StringComparer.Ordinal);
-
-    public ValueTask<RateLimitLease> WaitAsync(string organizationId, CancellationToken cancellation)
+    public StripePacing(IOptions<StripeOptions> options, TimeProvider clock, ILogger<StripePacing> logger)
     {
-        var wait = Account(organizationId).Reserve(clock.GetTimestamp());
-        return wait <= TimeSpan.Zero ? ValueTask.FromResult<RateLimitLease>(Slot.Granted) : WaitForSlotAsync(wait, cancellation);
+        _options = options;
+        _clock = clock;
+        _logger = logger;
+        _refill = clock.CreateTimer(_ => Refill(), null, RefillEvery, RefillEvery);
     }
 
-    /// <summary>Stripe answered 429 for this organization: slow its pace down.</summary>
-    public void RateLimited(string organizationId)
+    private double MaxPerSecond => Math.Max(1, _options.Value.MaxRequestsPerSecond);
+
+    internal ValueTask<RateLimitLease> WaitAsync(StripeCall call, CancellationToken cancellation)
     {
-        var account = Account(organizationId);
-        if (account.SlowDown(clock.GetTimestamp()) is { } pace)
-            LogSlowedDown(logger, organizationId, Math.Round(pace, 1), account.MaxPerSecond);
-    }
-
-    /// <summary>The requests per second the organization's calls are paced at now.</summary>
-    public double PerSecond(string organizationId) =>
-        _accounts.TryGetValue(organizationId, out var account) ? account.PaceAt(clock.GetTimestamp()) : options.Value.MaxRequestsPerSecond;
-
-    private AccountPace Account(string organizationId) =>
-        _accounts.GetOrAdd(organizationId, static (_, state) => new AccountPace(state.Max, state.Frequency), (Max: (double)Math.Max(1, options.Value.MaxRequestsPerSecond), Frequency: (double)clock.TimestampFrequency));
-
-    private async ValueTask<RateLimitLease> WaitForSlotAsync(TimeSpan wait, CancellationToken cancellation)
-    {
-        await Task.Delay(wait, clock, cancellation);
-        return Slot.Granted;
+        var now = call.PacedAt = _clock.GetTimestamp();
+        var bucket = _accounts.GetOrAdd(call.OrganizationId, _ => new Lazy<TokenBucketRateLimiter>(Create)).Value;
+        // The common case, an account Stripe has not pushed back on, allocates nothing here.
+        if (_slowedAccounts.IsEmpty && _slowedEndpoints.IsEmpty) return bucket.AcquireAsync(1, cancellation);
+        var endpoint = Slowed(_slowedEndpoints, (call.OrganizationId, call.Endpoint), now);
+        var account = Slowed(_slowedAccounts, call.OrganizationId, now);
+        return endpoint is null && account is null
+            ? bucket.AcquireAsync(1, cancellation)
+            : WaitForSlowedPacesAsync(endpoint, account, bucket, cancellation);
     }
 
     /// <summary>
-    /// One account's pace as a virtual schedule (GCRA): each call takes the next slot, one interval
-    /// after the previous, and may run up to a tenth of a second's worth of slots early. Slots are
-    /// times, not tokens topped up by a timer, so a thread pool running late loses no budget, and any
-    /// one-second window holds at most the pace plus a tenth of it (99 calls at 90/s, under Stripe's 100).
+    /// Stripe answered 429: slow down what it says refused the call, the account when it does not
+    /// say. A per-object guard ("resource-specific") slows nothing: the retry's backoff answers it.
     /// </summary>
-    private sealed class AccountPace(double maxPerSecond, double frequency)
+    internal void RateLimited(StripeCall call, string? reason)
     {
+        if (reason == "resource-specific") return;
+        var now = _clock.GetTimestamp();
+        var (pace, scope) = reason is "endpoint-rate" or "endpoint-concurrency"
+            ? (_slowedEndpoints.GetOrAdd((call.OrganizationId, call.Endpoint), _ => new SlowedPace(MaxPerSecond, _clock.TimestampFrequency)), call.Endpoint)
+            : (_slowedAccounts.GetOrAdd(call.OrganizationId, _ => new SlowedPace(MaxPerSecond, _clock.TimestampFrequency)), "all endpoints");
+        if (pace.SlowDown(now, call.PacedAt) is { } perSecond)
+            LogSlowedDown(_logger, call.OrganizationId, reason ?? "unstated", scope, Math.Round(perSecond, 1), MaxPerSecond);
+    }
+
+    /// <summary>The requests per second the organization's calls (to <paramref name="endpoint"/>, when given) are paced at now.</summary>
+    public double PerSecond(string organizationId, string? endpoint = null)
+    {
+        var now = _clock.GetTimestamp();
+        var pace = _slowedAccounts.TryGetValue(organizationId, out var account) ? account.PaceAt(now) : MaxPerSecond;
+        return endpoint is not null && _slowedEndpoints.TryGetValue((organizationId, endpoint), out var slowed)
+            ? Math.Min(pace, slowed.PaceAt(now))
+            : pace;
+    }
+
+    /// <summary>The key's slowed pace while it is below the configured rate; one that has climbed back is forgotten.</summary>
+    private SlowedPace? Slowed<TKey>(ConcurrentDictionary<TKey, SlowedPace> paces, TKey key, long now) where TKey : notnull
+    {
+        if (!paces.TryGetValue(key, out var pace)) return null;
+        if (pace.PaceAt(now) < MaxPerSecond) return pace;
+        paces.TryRemove(new KeyValuePair<TKey, SlowedPace>(key, pace));
+        return null;
+    }
+
+    /// <summary>The endpoint's slot first, then the account's, then the token: a call held back by its endpoint holds nothing of the account's meanwhile.</summary>
+    private async ValueTask<RateLimitLease> WaitForSlowedPacesAsync(SlowedPace? endpoint, SlowedPace? account, TokenBucketRateLimiter bucket, CancellationToken cancellation)
+    {
+        if (endpoint?.Reserve(_clock.GetTimestamp()) is { } endpointWait && endpointWait > TimeSpan.Zero)
+            await Task.Delay(endpointWait, _clock, cancellation);
+        if (account?.Reserve(_clock.GetTimestamp()) is { } accountWait && accountWait > TimeSpan.Zero)
+            await Task.Delay(accountWait, _clock, cancellation);
+        return await bucket.AcquireAsync(1, cancellation);
+    }
+
+    private TokenBucketRateLimiter Create()
+    {
+        // A small burst: with 90/s a bucket of 9, so any one-second window holds at most 9 + 90 = 99
+        // requests, under Stripe's 100/s. Not the limiter's own timer: it adds a whole period's tokens
+        // per tick whatever the time elapsed, so every tick a loaded thread pool runs late is budget
+        // lost (a backfill paced at 100/s reached 87–92/s).
+        var perSecond = Math.Max(1, _options.Value.MaxRequestsPerSecond);
+        var burst = Math.Max(1, perSecond / 10);
+        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = burst,
+            TokensPerPeriod = burst,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(burst / (double)perSecond),
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = false,
+        });
+    }
+
+    private void Refill()
+    {
+        foreach (var limiter in _accounts.Values)
+            if (limiter.IsValueCreated) limiter.Value.TryReplenish();
+    }
+
+    public void Dispose()
+    {
+        _refill.Dispose();
+        foreach (var limiter in _accounts.Values.Where(l => l.IsValueCreated)) limiter.Value.Dispose();
+        _accounts.Clear();
+    }
+
+    /// <summary>
+    /// A pace Stripe pushed back on, as a virtual schedule (GCRA): each call takes the next slot, one
+    /// interval after the previous, at most a tenth of a second's worth early. A 429 halves it (down
+    /// to 1/s) and it climbs back to the configured rate over <see cref="Recovery"/>, as TCP's
+    /// congestion window does. A 429 for a call that took its place before the last slow-down was
+    /// sent at the old pace: the same signal again, not a new one, whenever it arrives.
+    /// </summary>
+    private sealed class SlowedPace(double maxPerSecond, double frequency)
+    {
+        private const double MinPerSecond = 1;
+        private static readonly TimeSpan Recovery = TimeSpan.FromSeconds(30);
+
         private readonly Lock _gate = new();
         private double _next;
         private double _slowedTo;
         private long _slowedAt;
         private bool _slowed;
-
-        public double MaxPerSecond => maxPerSecond;
 
         public TimeSpan Reserve(long now)
         {
@@ -83,12 +167,12 @@ public sealed partial class StripePacing(IOptions<StripeOptions> options, TimePr
             }
         }
 
-        /// <returns>The new pace, or null when the account was slowed down less than a second ago.</returns>
-        public double? SlowDown(long now)
+        /// <returns>The new pace, or null when the refused call took its place before the last slow-down.</returns>
+        public double? SlowDown(long now, long pacedAt)
         {
             lock (_gate)
             {
-                if (_slowed && (now - _slowedAt) / frequency < SlowDownOnceWithin.TotalSeconds) return null;
+                if (_slowed && pacedAt < _slowedAt) return null;
                 _slowedTo = Math.Max(MinPerSecond, PaceAt(now) / 2);
                 _slowedAt = now;
                 _slowed = true;
@@ -104,19 +188,7 @@ public sealed partial class StripePacing(IOptions<StripeOptions> options, TimePr
         }
     }
 
-    private sealed class Slot : RateLimitLease
-    {
-        public static readonly Slot Granted = new();
-        public override bool IsAcquired => true;
-        public override IEnumerable<string> MetadataNames => [];
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = null;
-            return false;
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Stripe answered 429 for organization {OrganizationId}: its calls are paced at {PerSecond}/s for now (configured {MaxPerSecond}/s), climbing back over 30 s")]
-    private static partial void LogSlowedDown(ILogger logger, string organizationId, double perSecond, double maxPerSecond);
+        Message = "Stripe answered 429 ({Reason}) for organization {OrganizationId}: its calls to {Scope} are paced at {PerSecond}/s for now (configured {MaxPerSecond}/s), climbing back over 30 s")]
+    private static partial void LogSlowedDown(ILogger logger, string organizationId, string reason, string scope, double perSecond, double maxPerSecond);
 }

@@ -30,7 +30,7 @@ internal static partial class StripeResilience
         pipeline
             .AddRateLimiter(new RateLimiterStrategyOptions
             {
-                RateLimiter = args => pacing.WaitAsync(StripeCall.Current?.OrganizationId ?? "unknown", args.Context.CancellationToken),
+                RateLimiter = args => pacing.WaitAsync(StripeCall.Current ?? new StripeCall("unknown", "unknown"), args.Context.CancellationToken),
             })
             .AddTimeout(options.RequestTimeout);
     }

@@ -228,6 +228,33 @@ public sealed class StripeGatewayTests(StripeGatewayFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task An_endpoint_Stripe_limits_on_its_own_is_paced_down_alone()
+    {
+        // The account allows 100 requests/s, each endpoint 20 (Stripe's docs: 25 unless stated otherwise).
+        const int calls = 100;
+        var (account, _) = fixture.NewAccount(customers: 1);
+        fixture.Emulator.ConfigureFaults(account.Id, new FaultSettings { RequestsPerSecond = 100, EndpointRequestsPerSecond = 20 });
+        await using var services = fixture.Services(maxRequestsPerSecond: 90, maxRetries: 20);
+        var gateway = services.GetRequiredService<StripeGateway>();
+        var pacing = services.GetRequiredService<StripePacing>();
+        var org = NewOrganization();
+
+        var queue = new ConcurrentQueue<int>(Enumerable.Range(0, calls));
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            while (queue.TryDequeue(out var _)) await gateway.CheckAccountAsync(org, account.SecretKey, CancellationToken.None);
+        }));
+
+        var counts = Assert.Single(fixture.Emulator.RequestCounts(account.Id));
+        Assert.Equal(calls, counts.Requests - counts.RateLimited);
+        Assert.InRange(counts.RateLimited, 1, calls / 4);
+        Assert.InRange(pacing.PerSecond(org, "GET /v1/account"), 1, 89);
+        // Stripe said the endpoint refused them: the account's other endpoints keep its whole pace.
+        Assert.Equal(90, pacing.PerSecond(org));
+        Assert.Equal(90, pacing.PerSecond(org, "GET /v1/customers"));
+    }
+
+    [Fact]
     public async Task Paying_out_of_band_records_once_replays_and_relays_Stripes_refusals()
     {
         var (account, _) = fixture.NewAccount(customers: 30, invoicesPerCustomer: 3);
