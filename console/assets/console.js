@@ -555,5 +555,7 @@
       case "settings": company(); contactFields(); customFieldSettings(); break;
     }
   }
-  start();
+  // Marks the page as taken over (handlers attached, first data asked for): what a test waits for
+  // instead of the browser's load events.
+  start().finally(() => { document.body.dataset.ready = "true"; });
 })();
