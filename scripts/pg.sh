@@ -63,11 +63,20 @@ pg_start() {
     port=$(cat "$port_file")
   else
     port=${UPFLOW_PG_PORT:-54329}
-    while ! port_free "$port"; do port=$((port + 1)); done
+    # A port nobody answers on can still refuse a bind (a postmaster shutting down, a socket in
+    # TIME_WAIT): on a failed start, try the next few ports before giving up.
+    local attempt
+    for attempt in 1 2 3 4 5; do
+      while ! port_free "$port"; do port=$((port + 1)); done
+      echo "==> Starting PostgreSQL on 127.0.0.1:$port"
+      if as_pg "'$bin/pg_ctl' -D '$data' -l '$data/server.log' -w -t 60 start \
+        -o \"-p $port -k '$data' -c listen_addresses=127.0.0.1 -c max_connections=400 ${UPFLOW_PG_OPTIONS:-}\"" >/dev/null; then
+        break
+      fi
+      [[ $attempt -eq 5 ]] && { echo "PostgreSQL did not start; see $data/server.log" >&2; tail -n 5 "$data/server.log" >&2; return 1; }
+      port=$((port + 1))
+    done
     echo "$port" > "$port_file"
-    echo "==> Starting PostgreSQL on 127.0.0.1:$port"
-    as_pg "'$bin/pg_ctl' -D '$data' -l '$data/server.log' -w -t 60 start \
-      -o \"-p $port -k '$data' -c listen_addresses=127.0.0.1 -c max_connections=400 ${UPFLOW_PG_OPTIONS:-}\"" >/dev/null
   fi
   export UPFLOW_PG="Host=127.0.0.1;Port=$port;Username=upflow"
   export UPFLOW_PG_BIN="$bin"
