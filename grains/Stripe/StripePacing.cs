@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,9 @@ namespace Upflow.Orleans.Stripe;
 /// account, which then climbs back linearly to the configured rate (<see cref="SlowedPace"/>); calls
 /// to it first wait for a slot of that slower pace. Without it a slow account answers most
 /// attempts 429, each also a 429 risk for the tenant's own calls, and a call can exhaust its retries.
-/// Until Stripe pushes back, a call only takes its token.
+/// Until Stripe pushes back, a call only takes its token. The gauge <c>upflow.stripe.pace</c> shows
+/// every pace below the configured rate (tags: organization, and the endpoint when it is the
+/// endpoint's own).
 /// </remarks>
 public sealed partial class StripePacing : IDisposable
 {
@@ -37,12 +40,27 @@ public sealed partial class StripePacing : IDisposable
     private readonly ILogger<StripePacing> _logger;
     private readonly ITimer _refill;
 
-    public StripePacing(IOptions<StripeOptions> options, TimeProvider clock, ILogger<StripePacing> logger)
+    public StripePacing(IOptions<StripeOptions> options, TimeProvider clock, ILogger<StripePacing> logger, IMeterFactory meters)
     {
         _options = options;
         _clock = clock;
         _logger = logger;
         _refill = clock.CreateTimer(_ => Refill(), null, RefillEvery, RefillEvery);
+        meters.Create(StripeTelemetry.Name).CreateObservableGauge("upflow.stripe.pace", SlowedPaces, "{request}/s",
+            "Requests per second an organization's Stripe calls (or one endpoint's) are paced at while Stripe's 429s hold them below Stripe:MaxRequestsPerSecond.");
+    }
+
+    private IEnumerable<Measurement<double>> SlowedPaces()
+    {
+        var now = _clock.GetTimestamp();
+        foreach (var (organizationId, pace) in _slowedAccounts)
+            if (pace.PaceAt(now) is var perSecond && perSecond < MaxPerSecond)
+                yield return new(perSecond, new KeyValuePair<string, object?>(StripeTelemetry.OrganizationTag, organizationId));
+        foreach (var ((organizationId, endpoint), pace) in _slowedEndpoints)
+            if (pace.PaceAt(now) is var perSecond && perSecond < MaxPerSecond)
+                yield return new(perSecond,
+                    new KeyValuePair<string, object?>(StripeTelemetry.OrganizationTag, organizationId),
+                    new KeyValuePair<string, object?>(StripeTelemetry.EndpointTag, endpoint));
     }
 
     private double MaxPerSecond => Math.Max(1, _options.Value.MaxRequestsPerSecond);

@@ -84,3 +84,26 @@ public sealed class CounterProbe : IDisposable
 
     public void Dispose() => _listener.Dispose();
 }
+
+/// <summary>What an observable gauge of the gateway reports now: one (value, tags) per measurement.</summary>
+public static class GaugeProbe
+{
+    public static IReadOnlyList<(double Value, Dictionary<string, object?> Tags)> Read(string instrument)
+    {
+        var seen = new List<(double, Dictionary<string, object?>)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (i, l) =>
+        {
+            if (i.Meter.Name == StripeTelemetry.Name && i.Name == instrument) l.EnableMeasurementEvents(i);
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            var copy = new Dictionary<string, object?>();
+            foreach (var tag in tags) copy[tag.Key] = tag.Value;
+            lock (seen) seen.Add((value, copy));
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return seen;
+    }
+}

@@ -168,14 +168,18 @@ public sealed class StripeGatewayTests(StripeGatewayFixture fixture) : IClassFix
         var orgA = NewOrganization();
         var orgB = NewOrganization();
 
-        var samples = new List<(double Seconds, long A, long B)>();
+        // Each sample's counts were read somewhere between its two stamps.
+        var samples = new List<(double Before, long A, long B, double After)>();
         using var stop = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
         var sampler = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
-                samples.Add((clock.Elapsed.TotalSeconds, fixture.Emulator.RequestCount(a.Id, "GET /v1/account"), fixture.Emulator.RequestCount(b.Id, "GET /v1/account")));
+                var before = clock.Elapsed.TotalSeconds;
+                var countA = fixture.Emulator.RequestCount(a.Id, "GET /v1/account");
+                var countB = fixture.Emulator.RequestCount(b.Id, "GET /v1/account");
+                samples.Add((before, countA, countB, clock.Elapsed.TotalSeconds));
                 await Task.Delay(25);
             }
         });
@@ -195,12 +199,14 @@ public sealed class StripeGatewayTests(StripeGatewayFixture fixture) : IClassFix
         Assert.All(durations, d => Assert.InRange(d.TotalSeconds, 1.6, 3.0));
         Assert.Equal(callsEach, fixture.Emulator.RequestCount(a.Id, "GET /v1/account"));
         Assert.Equal(callsEach, fixture.Emulator.RequestCount(b.Id, "GET /v1/account"));
-        // Any one-second window holds at most burst + rate (22); sampling adds a little slack.
+        // Any one-second window of sending holds at most burst + rate (22). Counted where the emulator
+        // receives them, a scheduling stall on the way can bunch a few more into one second (25 seen
+        // once in CI on a busy machine); unpaced, all 40 would arrive within a second.
         var worst = 0L;
         foreach (var start in samples)
-            foreach (var end in samples.Where(s => s.Seconds > start.Seconds && s.Seconds - start.Seconds <= 1.0))
+            foreach (var end in samples.Where(s => s.Before > start.After && s.After - start.Before <= 1.0))
                 worst = Math.Max(worst, Math.Max(end.A - start.A, end.B - start.B));
-        Assert.InRange(worst, perSecond - 2, perSecond + 4);
+        Assert.InRange(worst, perSecond - 2, perSecond + 6);
     }
 
     [Fact]
@@ -252,6 +258,10 @@ public sealed class StripeGatewayTests(StripeGatewayFixture fixture) : IClassFix
         // Stripe said the endpoint refused them: the account's other endpoints keep its whole pace.
         Assert.Equal(90, pacing.PerSecond(org));
         Assert.Equal(90, pacing.PerSecond(org, "GET /v1/customers"));
+        // Operators see the slowed endpoint, and only it, on the pace gauge.
+        var slowed = Assert.Single(GaugeProbe.Read("upflow.stripe.pace"), m => Equals(m.Tags[StripeTelemetry.OrganizationTag], org));
+        Assert.Equal("GET /v1/account", slowed.Tags[StripeTelemetry.EndpointTag]);
+        Assert.InRange(slowed.Value, 1, 89);
     }
 
     [Fact]
