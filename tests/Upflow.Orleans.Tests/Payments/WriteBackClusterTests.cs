@@ -148,6 +148,17 @@ public sealed class WriteBackClusterTests(ITestOutputHelper output) : IAsyncLife
         var lines = new List<string> { $"Not exported at {DateTimeOffset.UtcNow:O} (status | error | attempts | next attempt | count):" };
         while (await reader.ReadAsync())
             lines.Add(string.Join(" | ", Enumerable.Range(0, 5).Select(i => reader.IsDBNull(i) ? "-" : reader.GetValue(i).ToString())));
+        await reader.CloseAsync();
+
+        // The reminder is what must bring a stuck export back: does each still have one, and since when?
+        await using var reminders = new NpgsqlCommand(
+            "SELECT p.id, r.start_time, r.period_ms, r.grain_hash FROM upflow_payments p " +
+            "LEFT JOIN orleans_reminder r ON r.reminder_name = 'export' AND r.grain_id LIKE '%' || p.id " +
+            $"WHERE p.organization_id = '{organization}' AND p.source = 'portal' AND p.export_status <> 'exported' LIMIT 10", connection);
+        await using var rows = await reminders.ExecuteReaderAsync();
+        lines.Add("payment | reminder start | period ms | grain hash:");
+        while (await rows.ReadAsync())
+            lines.Add(string.Join(" | ", Enumerable.Range(0, 4).Select(i => rows.IsDBNull(i) ? "no reminder" : rows.GetValue(i).ToString())));
         return string.Join(Environment.NewLine, lines);
     }
 
