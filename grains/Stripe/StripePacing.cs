@@ -40,6 +40,9 @@ public sealed partial class StripePacing : IDisposable
     private readonly ILogger<StripePacing> _logger;
     private readonly ITimer _refill;
 
+    /// <summary>Set at the first 429 that slows anything down; until then no call looks for a slowed pace.</summary>
+    private volatile bool _pushedBack;
+
     public StripePacing(IOptions<StripeOptions> options, TimeProvider clock, ILogger<StripePacing> logger, IMeterFactory meters)
     {
         _options = options;
@@ -69,8 +72,8 @@ public sealed partial class StripePacing : IDisposable
     {
         var now = call.PacedAt = _clock.GetTimestamp();
         var bucket = _accounts.GetOrAdd(call.OrganizationId, _ => new Lazy<TokenBucketRateLimiter>(Create)).Value;
-        // The common case, an account Stripe has not pushed back on, allocates nothing here.
-        if (_slowedAccounts.IsEmpty && _slowedEndpoints.IsEmpty) return bucket.AcquireAsync(1, cancellation);
+        // The common case, a silo Stripe never pushed back on, looks nothing up.
+        if (!_pushedBack) return bucket.AcquireAsync(1, cancellation);
         var endpoint = Slowed(_slowedEndpoints, (call.OrganizationId, call.Endpoint), now);
         var account = Slowed(_slowedAccounts, call.OrganizationId, now);
         return endpoint is null && account is null
@@ -85,6 +88,7 @@ public sealed partial class StripePacing : IDisposable
     internal void RateLimited(StripeCall call, string? reason)
     {
         if (reason == "resource-specific") return;
+        _pushedBack = true;
         var now = _clock.GetTimestamp();
         var (pace, scope) = reason is "endpoint-rate" or "endpoint-concurrency"
             ? (_slowedEndpoints.GetOrAdd((call.OrganizationId, call.Endpoint), _ => new SlowedPace(MaxPerSecond, _clock.TimestampFrequency)), call.Endpoint)

@@ -220,16 +220,9 @@ public sealed class StripeGatewayTests(StripeGatewayFixture fixture) : IClassFix
         var gateway = services.GetRequiredService<StripeGateway>();
         var org = NewOrganization();
 
-        // Eight callers one call after another, as the slices of a backfill do.
-        var queue = new ConcurrentQueue<int>(Enumerable.Range(0, calls));
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
-        {
-            while (queue.TryDequeue(out var _)) await gateway.CheckAccountAsync(org, account.SecretKey, CancellationToken.None);
-        }));
+        await CallFromEightCallersAsync(gateway, org, account, calls);
 
-        var counts = Assert.Single(fixture.Emulator.RequestCounts(account.Id));
-        Assert.Equal(calls, counts.Requests - counts.RateLimited);
-        Assert.InRange(counts.RateLimited, 1, calls / 4);
+        AssertAllAnsweredWithFew429s(account, calls);
         Assert.InRange(services.GetRequiredService<StripePacing>().PerSecond(org), 1, 89);
     }
 
@@ -245,15 +238,9 @@ public sealed class StripeGatewayTests(StripeGatewayFixture fixture) : IClassFix
         var pacing = services.GetRequiredService<StripePacing>();
         var org = NewOrganization();
 
-        var queue = new ConcurrentQueue<int>(Enumerable.Range(0, calls));
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
-        {
-            while (queue.TryDequeue(out var _)) await gateway.CheckAccountAsync(org, account.SecretKey, CancellationToken.None);
-        }));
+        await CallFromEightCallersAsync(gateway, org, account, calls);
 
-        var counts = Assert.Single(fixture.Emulator.RequestCounts(account.Id));
-        Assert.Equal(calls, counts.Requests - counts.RateLimited);
-        Assert.InRange(counts.RateLimited, 1, calls / 4);
+        AssertAllAnsweredWithFew429s(account, calls);
         Assert.InRange(pacing.PerSecond(org, "GET /v1/account"), 1, 89);
         // Stripe said the endpoint refused them: the account's other endpoints keep its whole pace.
         Assert.Equal(90, pacing.PerSecond(org));
@@ -262,6 +249,24 @@ public sealed class StripeGatewayTests(StripeGatewayFixture fixture) : IClassFix
         var slowed = Assert.Single(GaugeProbe.Read("upflow.stripe.pace"), m => Equals(m.Tags[StripeTelemetry.OrganizationTag], org));
         Assert.Equal("GET /v1/account", slowed.Tags[StripeTelemetry.EndpointTag]);
         Assert.InRange(slowed.Value, 1, 89);
+    }
+
+    /// <summary>GET /v1/account <paramref name="calls"/> times from eight callers, each one call after another, as the slices of a backfill page.</summary>
+    private static async Task CallFromEightCallersAsync(StripeGateway gateway, string org, StripeEmulator.Store.StripeAccount account, int calls)
+    {
+        var queue = new ConcurrentQueue<int>(Enumerable.Range(0, calls));
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            while (queue.TryDequeue(out var _)) await gateway.CheckAccountAsync(org, account.SecretKey, CancellationToken.None);
+        }));
+    }
+
+    /// <summary>Every call answered, and Stripe's 429s a few of the requests sent: the pace found the limit.</summary>
+    private void AssertAllAnsweredWithFew429s(StripeEmulator.Store.StripeAccount account, int calls)
+    {
+        var counts = Assert.Single(fixture.Emulator.RequestCounts(account.Id));
+        Assert.Equal(calls, counts.Requests - counts.RateLimited);
+        Assert.InRange(counts.RateLimited, 1, calls / 4);
     }
 
     [Fact]
