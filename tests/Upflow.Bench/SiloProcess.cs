@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Upflow.Orleans.Tests.Infrastructure;
 
 namespace Upflow.Bench;
 
@@ -32,7 +31,7 @@ public sealed class SiloProcess : IAsyncDisposable
         var silo = Path.Combine(Repository.Root, "silo", "bin", "Release", "net10.0", "Upflow.Orleans.Silo.dll");
         if (!File.Exists(silo))
             throw new InvalidOperationException($"{silo} is missing: build it with `dotnet build -c Release silo` (scripts/bench.sh does).");
-        var http = FreePort();
+        var http = FreePorts.Next();
         var adminKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         var start = new ProcessStartInfo("dotnet", [silo])
         {
@@ -45,8 +44,8 @@ public sealed class SiloProcess : IAsyncDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["ConnectionStrings__Upflow"] = connectionString,
             ["Urls"] = $"http://127.0.0.1:{http}",
-            ["Orleans__SiloPort"] = FreePort().ToString(),
-            ["Orleans__GatewayPort"] = FreePort().ToString(),
+            ["Orleans__SiloPort"] = FreePorts.Next().ToString(),
+            ["Orleans__GatewayPort"] = FreePorts.Next().ToString(),
             ["Orleans__ClusterId"] = "bench-" + Guid.NewGuid().ToString("N")[..8],
             ["Upflow__AdminKey"] = adminKey,
             ["Upflow__EncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
@@ -97,13 +96,6 @@ public sealed class SiloProcess : IAsyncDisposable
             return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
         }
         catch (IOException) { return 0; }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

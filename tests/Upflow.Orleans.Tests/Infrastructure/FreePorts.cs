@@ -3,12 +3,48 @@ using System.Net.Sockets;
 
 namespace Upflow.Orleans.Tests.Infrastructure;
 
+/// <summary>
+/// Ports for hosts that must be told their port before they bind (Kestrel on real sockets, silo and gateway).
+/// Taken below the kernel's ephemeral range: a port the kernel hands out for port 0 is free only until the
+/// next outgoing connection (database, HTTP) picks it as its local port, which is how a dashboard host once
+/// found "its" port in use. Below the range only a listener can hold a port, so a bind check is enough.
+/// </summary>
 public static class FreePorts
 {
+    private const int Lowest = 20_000;
+    private static readonly int Highest = EphemeralLow() - 1;
+    // A random start keeps two test processes on one machine apart; the counter keeps this one's answers distinct.
+    private static int _next = Random.Shared.Next(Lowest, Highest);
+
     public static int Next()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var tried = 0; tried <= Highest - Lowest; tried++)
+        {
+            var port = Lowest + (int)((uint)(Interlocked.Increment(ref _next) - Lowest) % (uint)(Highest - Lowest + 1));
+            if (CanBind(port)) return port;
+        }
+        throw new InvalidOperationException($"No free port between {Lowest} and {Highest}.");
+    }
+
+    private static bool CanBind(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static int EphemeralLow()
+    {
+        const string range = "/proc/sys/net/ipv4/ip_local_port_range";
+        return File.Exists(range) && int.TryParse(File.ReadAllText(range).Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0], out var low) && low > Lowest + 1_000
+            ? low
+            : 32_768;
     }
 }
