@@ -15,6 +15,14 @@ public static class UpflowCluster
 {
     public const string Invariant = "Npgsql";
 
+    /// <summary>
+    /// How often each silo re-reads its share of the reminder table. A reminder written while silos
+    /// join or die can land on a silo that no longer owns it, or after its new owner read the table
+    /// (a dying silo's last write); Orleans leaves it to this refresh, 5 min by default. Unfinished
+    /// exports and paused backfills live on reminders: one indexed read a minute bounds their wait.
+    /// </summary>
+    public static readonly TimeSpan ReminderRefreshPeriod = TimeSpan.FromMinutes(1);
+
     /// <summary>Clustering, grain storage and reminders on PostgreSQL, with our schema applied first.</summary>
     public static ISiloBuilder UseUpflowPostgres(this ISiloBuilder silo)
     {
@@ -24,6 +32,7 @@ public static class UpflowCluster
             (o.Invariant, o.ConnectionString) = (Invariant, configuration.RequiredConnectionString())));
         silo.UseAdoNetReminderService(options => options.Configure<IConfiguration>((o, configuration) =>
             (o.Invariant, o.ConnectionString) = (Invariant, configuration.RequiredConnectionString())));
+        silo.Configure<ReminderOptions>(options => options.RefreshReminderListPeriod = ReminderRefreshPeriod);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaAtStartup>();
         return silo;
     }
