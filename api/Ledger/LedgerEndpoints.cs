@@ -65,9 +65,10 @@ public static class LedgerEndpoints
         LedgerInvoiceStatus? filter = null;
         if (status is not null)
         {
-            if (!Enum.TryParse<LedgerInvoiceStatus>(status, ignoreCase: false, out var parsed) || !Enum.IsDefined(parsed))
+            // The names only: Enum.TryParse also takes numbers and comma lists ("OVERDUE,PAID" ORs into VOIDED).
+            if (!Enum.GetNames<LedgerInvoiceStatus>().Contains(status, StringComparer.Ordinal))
                 return Problems.Validation($"'status' must be one of DUE, OVERDUE, PAID, VOIDED; got '{status}'.", "invalid_filter");
-            filter = parsed;
+            filter = Enum.Parse<LedgerInvoiceStatus>(status);
         }
         var organization = UpflowClaims.OrganizationIdOf(user);
         var rendering = await RenderingAsync(grains, organization, clock);

@@ -2,6 +2,8 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Routing;
 using Upflow.Orleans.Accounts;
 using Upflow.Orleans.Api.Auth;
@@ -51,13 +53,11 @@ public static class StripeEndpoints
         TypedResults.Ok(await SyncResponse.ReadAsync(grains, UpflowClaims.OrganizationIdOf(user), events));
 
     private static async Task<Results<Accepted<SyncResponse>, ProblemHttpResult>> StartSync(
-        HttpRequest http, ClaimsPrincipal user, IGrainFactory grains, EventLog events)
+        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] StartSyncRequest? request,
+        ClaimsPrincipal user, IGrainFactory grains, EventLog events)
     {
         // The body is optional: no body means a full sync, as the contract's default.
-        var request = http.ContentLength is > 0 || http.Headers.TransferEncoding.Count > 0
-            ? await http.ReadFromJsonAsync<StartSyncRequest>() ?? new StartSyncRequest(null)
-            : new StartSyncRequest(null);
-        var mode = request.Mode ?? "full";
+        var mode = request?.Mode ?? "full";
         if (mode is not ("full" or "events"))
             return Problems.Validation($"'mode' must be 'full' or 'events'; got '{mode}'.", "invalid_mode");
 

@@ -50,6 +50,37 @@ public sealed class BadInputTests(UpflowApp app)
         Assert.Contains("verbose", detail);
     }
 
+    [Theory]
+    [InlineData("/v1/invoices?status=OVERDUE,PAID")]
+    [InlineData("/v1/invoices?status=2")]
+    [InlineData("/v1/invoices?status=overdue")]
+    [InlineData("/v1/invoices?status=%20PAID")]
+    [InlineData("/v1/payments?exportStatus=failed")]
+    [InlineData("/v1/contacts?source=crm")]
+    public async Task An_unknown_filter_value_is_400_problem_never_another_filter(string path)
+    {
+        var created = await app.CreateOrganizationAsync();
+
+        var response = await app.Client(created.ApiKey).GetAsync(path);
+
+        var detail = await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_filter");
+        Assert.Contains("must be", detail);
+    }
+
+    [Theory]
+    [InlineData("{\"mode\": ", "malformed_json")]
+    [InlineData("{\"mode\": \"full\", \"force\": true}", "malformed_json")]
+    [InlineData("[\"full\"]", "malformed_json")]
+    [InlineData("{\"mode\": \"weekly\"}", "invalid_mode")]
+    public async Task A_bad_sync_request_body_is_400_problem(string body, string code)
+    {
+        var created = await app.CreateOrganizationAsync();
+
+        var response = await app.Client(created.ApiKey).PostAsync("/v1/stripe/sync", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, code);
+    }
+
     [Fact]
     public async Task An_unknown_route_is_404_problem()
     {
