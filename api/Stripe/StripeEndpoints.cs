@@ -38,6 +38,9 @@ public static class StripeEndpoints
         var organization = UpflowClaims.OrganizationIdOf(user);
         var account = grains.GetGrain<IStripeAccountGrain>(organization);
         var outcome = await account.Connect(request.SecretKey.Trim(), request.WebhookSecret.Trim());
+        if (outcome.StripeUnreachable)
+            return Problems.Create(StatusCodes.Status502BadGateway, "Stripe could not be reached.",
+                $"The key could not be checked: {outcome.Error} Nothing was changed; try again.", "stripe_unavailable");
         if (!outcome.Accepted)
             return Problems.Validation($"Stripe refused the key: {outcome.Error}", "stripe_key_rejected");
         return TypedResults.Accepted("/v1/stripe/sync", await SyncResponse.ReadAsync(grains, organization, events));

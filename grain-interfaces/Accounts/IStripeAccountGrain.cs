@@ -59,10 +59,14 @@ public interface IStripeAccountGrain : IGrainWithStringKey
 public sealed record ConnectOutcome(
     [property: Id(0)] bool Accepted,
     [property: Id(1)] string? AccountId,
-    [property: Id(2)] string? Error)
+    [property: Id(2)] string? Error,
+    [property: Id(3)] bool StripeUnreachable = false)
 {
     public static ConnectOutcome Connected(string accountId) => new(true, accountId, null);
     public static ConnectOutcome Rejected(string stripeMessage) => new(false, null, stripeMessage);
+
+    /// <summary>Stripe could not be asked about the key: nothing was changed; the caller may try again.</summary>
+    public static ConnectOutcome Unreachable(string reason) => new(false, null, reason, StripeUnreachable: true);
 }
 
 public static class SyncStates

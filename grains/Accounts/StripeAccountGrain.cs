@@ -49,6 +49,12 @@ public sealed partial class StripeAccountGrain(
     /// <summary>Stripe keeps events 30 days; past that only a full sync can recover the gap.</summary>
     private static readonly TimeSpan EventRetention = TimeSpan.FromDays(29);
 
+    /// <summary>
+    /// How long connecting waits for Stripe to answer the key check, retries included: someone is
+    /// waiting on the request, and Orleans gives up on the call at 30 s.
+    /// </summary>
+    private static readonly TimeSpan ConnectCheckPatience = TimeSpan.FromSeconds(15);
+
     /// <summary>Pages of one listing being applied at once: enough to keep PostgreSQL batches full.</summary>
     private const int PagesInFlight = 4;
 
@@ -73,7 +79,20 @@ public sealed partial class StripeAccountGrain(
         if (await GrainFactory.GetGrain<IOrganizationGrain>(OrganizationId).Get() is null)
             throw new InvalidOperationException($"Organization {OrganizationId} does not exist.");
 
-        var check = await stripe.CheckAccountAsync(OrganizationId, secretKey, CancellationToken.None);
+        AccountCheck check;
+        using (var patience = new CancellationTokenSource(ConnectCheckPatience))
+        {
+            try
+            {
+                check = await stripe.CheckAccountAsync(OrganizationId, secretKey, patience.Token);
+            }
+            catch (Exception exception) when (exception is StripeUnavailableException || (exception is OperationCanceledException && patience.IsCancellationRequested))
+            {
+                var reason = exception is StripeUnavailableException ? exception.Message : $"Stripe did not answer within {ConnectCheckPatience.TotalSeconds:0} s.";
+                LogConnectUnreachable(logger, OrganizationId, reason);
+                return ConnectOutcome.Unreachable(reason);
+            }
+        }
         if (check.RejectionMessage is { } rejected)
             return ConnectOutcome.Rejected(rejected);
 
@@ -608,6 +627,9 @@ public sealed partial class StripeAccountGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Organization {OrganizationId} connected Stripe account {AccountId}")]
     private static partial void LogConnected(ILogger logger, string organizationId, string accountId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Organization {OrganizationId} could not connect: Stripe did not answer the key check ({Reason}); nothing was changed")]
+    private static partial void LogConnectUnreachable(ILogger logger, string organizationId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Organization {OrganizationId} disconnected Stripe")]
     private static partial void LogDisconnected(ILogger logger, string organizationId);

@@ -62,6 +62,11 @@ public sealed partial class StripeGateway(
         {
             return AccountCheck.Rejected(rejected.Message);
         }
+        catch (StripeRequestRefusedException refused)
+        {
+            // Any other refusal of GET /v1/account: the key does not open an account we can sync.
+            return AccountCheck.Rejected(refused.Message);
+        }
     }
 
     public Task<StripePage<CustomerJson>> ListCustomersAsync(string organizationId, string secretKey, string? startingAfter, CancellationToken cancellation,

@@ -130,6 +130,25 @@ public sealed class BackfillTests(SyncApp app) : IClassFixture<SyncApp>
     }
 
     [Fact]
+    public async Task Connecting_while_Stripe_cannot_answer_is_502_changes_nothing_and_the_same_key_connects_later()
+    {
+        var account = app.Stripe.CreateAccount();
+        var client = app.Client((await app.CreateOrganizationAsync()).ApiKey);
+        app.Stripe.ConfigureFaults(account.Id, new FaultSettings { ServerErrorRate = 1.0, Seed = 5 });
+
+        var response = await client.PutAsJsonAsync("/v1/stripe/connection", new { secretKey = account.SecretKey, webhookSecret = "whsec_x" });
+
+        var detail = await response.AssertProblemAsync(HttpStatusCode.BadGateway, "stripe_unavailable");
+        Assert.Contains("Nothing was changed", detail);
+        Assert.DoesNotContain(account.SecretKey, detail);
+        Assert.Equal("not_connected", (await client.GetFromJsonAsync<JsonElement>("/v1/stripe/sync")).GetProperty("state").GetString());
+
+        app.Stripe.ConfigureFaults(account.Id, new FaultSettings());
+        var retried = await client.PutAsJsonAsync("/v1/stripe/connection", new { secretKey = account.SecretKey, webhookSecret = "whsec_x" });
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+    }
+
+    [Fact]
     public async Task Stripe_secrets_are_stored_encrypted_and_never_returned()
     {
         var account = app.Stripe.CreateAccount();
