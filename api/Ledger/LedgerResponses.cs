@@ -9,7 +9,7 @@ public sealed record ContactResponse(string Id, string CustomerId, string Email,
 
 public sealed record CustomerResponse(
     string Id, string? Name, string? Email, string? Currency, long Balance, bool? Delinquent,
-    IReadOnlyList<ContactResponse> Contacts, IReadOnlyDictionary<string, object?> CustomFields,
+    IReadOnlyList<ContactResponse> Contacts, int InvalidContactAddresses, IReadOnlyDictionary<string, object?> CustomFields,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 public sealed record InvoiceResponse(
@@ -58,7 +58,7 @@ public sealed class LedgerRendering(TimeZoneInfo zone, DateTimeOffset now)
     public CustomerResponse Customer(CustomerRecord record) => new(
         record.Id, record.Snapshot.Name, record.Snapshot.Email, record.Snapshot.Currency, record.Snapshot.Balance,
         record.Snapshot.Delinquent, record.Contacts.Select(contact => Contact(record.Id, contact)).ToList(),
-        Fields(record.CustomFields), Instant(record.Snapshot.CreatedAt), Instant(record.UpdatedAt));
+        record.InvalidContactAddresses, Fields(record.CustomFields), Instant(record.Snapshot.CreatedAt), Instant(record.UpdatedAt));
 
     public InvoiceResponse Invoice(InvoiceRecord record)
     {

@@ -114,7 +114,7 @@ public sealed class SettingsTests(SyncApp app) : IClassFixture<SyncApp>
             Email = "main@acme.test",
             Metadata = new Dictionary<string, string>
             {
-                ["Additional emails to"] = "to@acme.test",
+                ["Additional emails to"] = "to@acme.test; nobody@",
                 ["Additional emails cc"] = "cc@acme.test",
                 ["Billing contacts"] = "billing@acme.test; MAIN@acme.test",
             },
@@ -122,6 +122,8 @@ public sealed class SettingsTests(SyncApp app) : IClassFixture<SyncApp>
         var client = app.Client((await app.CreateOrganizationAsync()).ApiKey);
         await app.ConnectAndWaitAsync(client, account.SecretKey);
         Assert.Equal([("cc@acme.test", "cc"), ("main@acme.test", "main"), ("to@acme.test", "to")], await ContactsAsync(client, special));
+        // The address that is not one is skipped, and counted where it can be fixed: on its customer.
+        Assert.Equal(1, (await GetAsync(client, $"/v1/customers/{special}")).GetProperty("invalidContactAddresses").GetInt32());
         var before = await SyncApp.ReadAllAsync(client, "/v1/contacts?source=custom_field");
         Assert.Contains(before, c => c.GetProperty("role").GetString() == "cc");
         var stripeRequests = app.Stripe.RequestCounts(account.Id).Sum(r => r.Requests);
