@@ -42,11 +42,8 @@ public enum RecordPaymentStatus
     Replayed = 1,
     /// <summary>The idempotency key was already used with another body.</summary>
     KeyReused = 2,
-    InvoiceNotFound = 3,
     CurrencyMismatch = 4,
     AmountExceedsRemaining = 5,
-    InvoiceVoided = 6,
-    InvoiceAlreadyPaid = 7,
     NotConnected = 8,
 }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Upflow.Orleans.Accounts;
 using Upflow.Orleans.Ledger;
 using Upflow.Orleans.Storage;
+using Upflow.Orleans.Sync;
 
 namespace Upflow.Orleans.Payments;
 
@@ -32,14 +33,14 @@ public sealed class PaymentRequestGrain(
             return new RecordPaymentOutcome(RecordPaymentStatus.Replayed, existing, null);
         }
 
-        if (await ValidateAsync(key.OrganizationId, request) is { } refused) return refused;
-        var invoice = (await ledger.FindInvoiceAsync(key.OrganizationId, request.InvoiceId))!;
+        var invoice = (await ledger.FindInvoiceAsync(key.OrganizationId, request.InvoiceId))?.Snapshot;
+        if (await ValidateAsync(key.OrganizationId, request, invoice) is { } refused) return refused;
         var paymentId = "pay_" + RandomNumberGenerator.GetString(PaymentIdAlphabet, 24);
         state.State = new PaymentRequestState
         {
             Fingerprint = fingerprint,
             PaymentId = paymentId,
-            Payment = new PortalPayment(request, invoice.Snapshot.CustomerId),
+            Payment = new PortalPayment(request, invoice?.CustomerId),
             ReceivedAt = clock.GetUtcNow(),
         };
         await state.WriteStateAsync();
@@ -47,23 +48,20 @@ public sealed class PaymentRequestGrain(
         return new RecordPaymentOutcome(RecordPaymentStatus.Created, paymentId, null);
     }
 
-    /// <summary>Refusals record nothing: the same key may be sent again once the cause is fixed.</summary>
-    private async Task<RecordPaymentOutcome?> ValidateAsync(string organizationId, PortalPaymentRequest request)
+    /// <summary>
+    /// Refusals record nothing: the same key may be sent again once the cause is fixed. Only what is
+    /// wrong with the payment itself is refused here. Money collected against an invoice the ledger
+    /// knows as paid or voided, or does not know, is still money collected: it is recorded, and
+    /// Stripe's refusal (already paid, void, no such invoice) becomes its export error, with
+    /// Stripe's message, for someone to act on (the contract's rule).
+    /// </summary>
+    private async Task<RecordPaymentOutcome?> ValidateAsync(string organizationId, PortalPaymentRequest request, InvoiceSnapshot? invoice)
     {
         var sync = await GrainFactory.GetGrain<IStripeAccountGrain>(organizationId).GetStatus();
         if (sync.State == SyncStates.NotConnected)
             return RecordPaymentOutcome.Refused(RecordPaymentStatus.NotConnected,
                 "Stripe is not connected: connect it before recording payments to export back to Stripe Billing.");
-        var invoice = (await ledger.FindInvoiceAsync(organizationId, request.InvoiceId))?.Snapshot;
-        if (invoice is null)
-            return RecordPaymentOutcome.Refused(RecordPaymentStatus.InvoiceNotFound, $"No invoice '{request.InvoiceId}'.");
-        switch (invoice.StripeStatus)
-        {
-            case "void":
-                return RecordPaymentOutcome.Refused(RecordPaymentStatus.InvoiceVoided, $"Invoice {invoice.Id} is voided: it cannot be paid.");
-            case "paid":
-                return RecordPaymentOutcome.Refused(RecordPaymentStatus.InvoiceAlreadyPaid, $"Invoice {invoice.Id} is already paid.");
-        }
+        if (invoice is not { StripeStatus: "open" or "uncollectible" }) return null;
         if (!string.Equals(invoice.Currency, request.Currency, StringComparison.OrdinalIgnoreCase))
             return RecordPaymentOutcome.Refused(RecordPaymentStatus.CurrencyMismatch,
                 $"Invoice {invoice.Id} is in '{invoice.Currency}'; the payment is in '{request.Currency}'.");

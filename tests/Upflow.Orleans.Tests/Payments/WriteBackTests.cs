@@ -81,8 +81,6 @@ public sealed class WriteBackTests(WriteBackApp app) : IClassFixture<WriteBackAp
         var (account, client) = await ConnectedAsync(Tenant with { Seed = 23 });
         var invoice = await OpenInvoiceAsync(client, account.Id);
         var valid = PaymentFor(invoice);
-        var voided = app.Stripe.InvoiceIds(account.Id, "void")[0];
-        var paid = app.Stripe.InvoiceIds(account.Id, "paid")[0];
 
         var missingKey = await client.PostAsJsonAsync("/v1/payments", valid);
         await missingKey.AssertProblemAsync(HttpStatusCode.BadRequest, "missing_idempotency_key");
@@ -95,11 +93,6 @@ public sealed class WriteBackTests(WriteBackApp app) : IClassFixture<WriteBackAp
             .AssertProblemAsync(HttpStatusCode.BadRequest, "amount_exceeds_remaining");
         await (await PostPaymentAsync(client, "k-future", valid with { PaidAt = DateTimeOffset.UtcNow.AddDays(2) }))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "invalid_paid_at");
-        await (await PostPaymentAsync(client, "k-unknown", valid with { InvoiceId = "in_does_not_exist" })).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
-        var voidDetail = await (await PostPaymentAsync(client, "k-void", valid with { InvoiceId = voided })).AssertProblemAsync(HttpStatusCode.Conflict, "invoice_voided");
-        Assert.Contains("voided", voidDetail);
-        var paidDetail = await (await PostPaymentAsync(client, "k-paid", valid with { InvoiceId = paid })).AssertProblemAsync(HttpStatusCode.Conflict, "invoice_already_paid");
-        Assert.Contains("already paid", paidDetail);
         var malformed = new HttpRequestMessage(HttpMethod.Post, "/v1/payments") { Content = JsonContent.Create(new { invoiceId = invoice.Id, amount = 100 }) };
         malformed.Headers.Add("Idempotency-Key", "k-malformed");
         Assert.Equal(HttpStatusCode.BadRequest, (await client.SendAsync(malformed)).StatusCode);
@@ -111,6 +104,32 @@ public sealed class WriteBackTests(WriteBackApp app) : IClassFixture<WriteBackAp
         // A refused key records nothing: fixed, the same key goes through.
         var fixedUp = await PostPaymentAsync(client, "k-zero", valid);
         Assert.Equal(HttpStatusCode.Created, fixedUp.StatusCode);
+    }
+
+    [Fact]
+    public async Task Money_collected_against_a_paid_voided_or_unknown_invoice_is_recorded_and_its_export_shows_Stripes_refusal()
+    {
+        var (account, client) = await ConnectedAsync(Tenant with { Seed = 26 });
+        var valid = PaymentFor(await OpenInvoiceAsync(client, account.Id));
+        var cases = new[]
+        {
+            (InvoiceId: app.Stripe.InvoiceIds(account.Id, "void")[0], Refusal: "You cannot pay a void invoice."),
+            (InvoiceId: app.Stripe.InvoiceIds(account.Id, "paid")[0], Refusal: "Invoice is already paid"),
+            (InvoiceId: "in_does_not_exist", Refusal: "No such invoice: 'in_does_not_exist'"),
+        };
+
+        foreach (var (invoiceId, refusal) in cases)
+        {
+            var created = await PostPaymentAsync(client, "k-" + invoiceId, valid with { InvoiceId = invoiceId });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var payment = await created.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("pending", payment.GetProperty("export").GetProperty("status").GetString());
+
+            var failed = await WaitForExportAsync(client, payment.GetProperty("id").GetString()!, "error");
+            Assert.Equal(refusal, failed.GetProperty("export").GetProperty("error").GetString());
+        }
+        Assert.Equal(3, (await SyncApp.ReadAllAsync(client, "/v1/payments?exportStatus=error")).Count);
+        Assert.Empty(app.Stripe.OutOfBandPayments(account.Id));
     }
 
     [Fact]
