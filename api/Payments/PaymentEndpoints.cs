@@ -61,10 +61,9 @@ public static class PaymentEndpoints
                 var rendering = await LedgerEndpoints.RenderingAsync(grains, organization, clock);
                 var record = await queries.FindPaymentAsync(organization, outcome.PaymentId!)
                     ?? throw new InvalidOperationException($"Payment {outcome.PaymentId} was recorded but is not in the read model.");
-                var payment = rendering.Payment(record);
-                return outcome.Status == RecordPaymentStatus.Created
-                    ? TypedResults.Created($"/v1/payments/{payment.Id}", payment)
-                    : TypedResults.Ok(payment);
+                if (outcome.Status == RecordPaymentStatus.Replayed) return TypedResults.Ok(rendering.Payment(record));
+                var created = rendering.Payment(ExportRules.AsRecorded(record, outcome.RecordedAt!.Value));
+                return TypedResults.Created($"/v1/payments/{created.Id}", created);
             case RecordPaymentStatus.KeyReused:
                 return Problems.Conflict(outcome.Message!, "idempotency_key_reused");
             case RecordPaymentStatus.CurrencyMismatch:

@@ -51,16 +51,18 @@ public enum RecordPaymentStatus
 public sealed record RecordPaymentOutcome(
     [property: Id(0)] RecordPaymentStatus Status,
     [property: Id(1)] string? PaymentId,
-    [property: Id(2)] string? Message)
+    [property: Id(2)] string? Message,
+    [property: Id(3)] DateTimeOffset? RecordedAt = null)
 {
     public static RecordPaymentOutcome Refused(RecordPaymentStatus status, string message) => new(status, null, message);
 }
 
-/// <summary>The portal payment a payment grain is created with.</summary>
+/// <summary>The portal payment a payment grain is created with, and when the request recorded it.</summary>
 [GenerateSerializer, Immutable, Alias("upflow.PortalPayment")]
 public sealed record PortalPayment(
     [property: Id(0)] PortalPaymentRequest Request,
-    [property: Id(1)] string? CustomerId);
+    [property: Id(1)] string? CustomerId,
+    [property: Id(2)] DateTimeOffset RecordedAt);
 
 public enum ExportRequestStatus
 {

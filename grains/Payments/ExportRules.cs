@@ -23,6 +23,14 @@ public static class ExportRules
     /// <summary>A new portal payment: pending, first attempt now.</summary>
     public static PaymentExport Recorded(DateTimeOffset now) => new(ExportStatuses.Pending, null, 0, null, now);
 
+    /// <summary>
+    /// A portal payment as its request recorded it (export pending, no attempt yet). The first
+    /// attempt starts at once and can finish before the response is written: the 201 shows the
+    /// payment as created, not whatever the attempt has made of it since.
+    /// </summary>
+    public static PaymentRecord AsRecorded(PaymentRecord current, DateTimeOffset recordedAt) =>
+        current with { Export = Recorded(recordedAt), UpdatedAt = recordedAt };
+
     /// <summary>"Export back to Stripe Billing" on a payment in error: a new round, with a fresh budget and key.</summary>
     public static PaymentExport RetriedByHand(PaymentExport export, DateTimeOffset now) => export with
     {

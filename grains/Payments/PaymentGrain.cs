@@ -66,7 +66,8 @@ public sealed partial class PaymentGrain(
         if (Record is not null) return;
         var request = payment.Request;
         var settings = Learn(await GrainFactory.GetGrain<IOrganizationGrain>(Key.OrganizationId).GetSyncSettings());
-        var now = clock.GetUtcNow();
+        // The request's moment, not this turn's: the 201 shows the payment as recorded (ExportRules.AsRecorded).
+        var now = payment.RecordedAt;
         var record = new PaymentRecord(
             Key.OrganizationId,
             Key.ObjectId,

@@ -36,16 +36,17 @@ public sealed class PaymentRequestGrain(
         var invoice = (await ledger.FindInvoiceAsync(key.OrganizationId, request.InvoiceId))?.Snapshot;
         if (await ValidateAsync(key.OrganizationId, request, invoice) is { } refused) return refused;
         var paymentId = "pay_" + RandomNumberGenerator.GetString(PaymentIdAlphabet, 24);
+        var now = clock.GetUtcNow();
         state.State = new PaymentRequestState
         {
             Fingerprint = fingerprint,
             PaymentId = paymentId,
-            Payment = new PortalPayment(request, invoice?.CustomerId),
-            ReceivedAt = clock.GetUtcNow(),
+            Payment = new PortalPayment(request, invoice?.CustomerId, now),
+            ReceivedAt = now,
         };
         await state.WriteStateAsync();
         await Payment(key.OrganizationId, paymentId).RecordPortal(state.State.Payment);
-        return new RecordPaymentOutcome(RecordPaymentStatus.Created, paymentId, null);
+        return new RecordPaymentOutcome(RecordPaymentStatus.Created, paymentId, null, now);
     }
 
     /// <summary>
