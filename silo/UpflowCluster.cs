@@ -19,7 +19,8 @@ public static class UpflowCluster
     /// How often each silo re-reads its share of the reminder table. A reminder written while silos
     /// join or die can land on a silo that no longer owns it, or after its new owner read the table
     /// (a dying silo's last write); Orleans leaves it to this refresh, 5 min by default. Unfinished
-    /// exports and paused backfills live on reminders: one indexed read a minute bounds their wait.
+    /// exports and paused backfills live on reminders: a minute's refresh (a range read per ring bucket
+    /// the silo owns, 30 by default) bounds their wait.
     /// </summary>
     public static readonly TimeSpan ReminderRefreshPeriod = TimeSpan.FromMinutes(1);
 

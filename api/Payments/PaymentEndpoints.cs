@@ -62,10 +62,16 @@ public static class PaymentEndpoints
                 var record = await queries.FindPaymentAsync(organization, outcome.PaymentId!)
                     ?? throw new InvalidOperationException($"Payment {outcome.PaymentId} was recorded but is not in the read model.");
                 if (outcome.Status == RecordPaymentStatus.Replayed) return TypedResults.Ok(rendering.Payment(record));
-                var created = rendering.Payment(ExportRules.AsRecorded(record, outcome.RecordedAt!.Value));
+                var created = rendering.Payment(ExportRules.AsRecorded(record, outcome.RecordedAt ?? record.UpdatedAt));
                 return TypedResults.Created($"/v1/payments/{created.Id}", created);
             case RecordPaymentStatus.KeyReused:
                 return Problems.Conflict(outcome.Message!, "idempotency_key_reused");
+            case RecordPaymentStatus.InvoiceNotFound:
+                return Problems.NotFound(outcome.Message!);
+            case RecordPaymentStatus.InvoiceVoided:
+                return Problems.Conflict(outcome.Message!, "invoice_voided");
+            case RecordPaymentStatus.InvoiceAlreadyPaid:
+                return Problems.Conflict(outcome.Message!, "invoice_already_paid");
             case RecordPaymentStatus.CurrencyMismatch:
                 return Problems.Validation(outcome.Message!, "currency_mismatch");
             case RecordPaymentStatus.AmountExceedsRemaining:

@@ -42,8 +42,14 @@ public enum RecordPaymentStatus
     Replayed = 1,
     /// <summary>The idempotency key was already used with another body.</summary>
     KeyReused = 2,
+    InvoiceNotFound = 3,
     CurrencyMismatch = 4,
     AmountExceedsRemaining = 5,
+    /// <summary>No longer answered (the payment is recorded and Stripe's refusal is its export error);
+    /// kept for the request grains of the previous version during a rolling upgrade.</summary>
+    InvoiceVoided = 6,
+    /// <inheritdoc cref="InvoiceVoided"/>
+    InvoiceAlreadyPaid = 7,
     NotConnected = 8,
 }
 

@@ -29,6 +29,8 @@ public sealed class PaymentRequestGrain(
             if (state.State.Fingerprint != fingerprint)
                 return RecordPaymentOutcome.Refused(RecordPaymentStatus.KeyReused,
                     "This Idempotency-Key was already used with a different request body; use a new key for a new payment.");
+            // A request recorded before payments carried their moment: it is when the request arrived.
+            if (recorded.RecordedAt == default) recorded = recorded with { RecordedAt = state.State.ReceivedAt ?? clock.GetUtcNow() };
             await Payment(key.OrganizationId, existing).RecordPortal(recorded);
             return new RecordPaymentOutcome(RecordPaymentStatus.Replayed, existing, null);
         }
@@ -41,7 +43,7 @@ public sealed class PaymentRequestGrain(
         {
             Fingerprint = fingerprint,
             PaymentId = paymentId,
-            Payment = new PortalPayment(request, invoice?.CustomerId, now),
+            Payment = new PortalPayment(request, invoice!.CustomerId, now),
             ReceivedAt = now,
         };
         await state.WriteStateAsync();
@@ -50,11 +52,11 @@ public sealed class PaymentRequestGrain(
     }
 
     /// <summary>
-    /// Refusals record nothing: the same key may be sent again once the cause is fixed. Only what is
-    /// wrong with the payment itself is refused here. Money collected against an invoice the ledger
-    /// knows as paid or voided, or does not know, is still money collected: it is recorded, and
-    /// Stripe's refusal (already paid, void, no such invoice) becomes its export error, with
-    /// Stripe's message, for someone to act on (the contract's rule).
+    /// Refusals record nothing: the same key may be sent again once the cause is fixed. An invoice
+    /// the ledger does not hold is refused (it may exist in Stripe, not synced yet: paying it out of
+    /// band unchecked would close it whatever the amount or currency). One it holds as paid or
+    /// voided is not: the money was collected, so the payment is recorded and Stripe's refusal
+    /// becomes its export error, with Stripe's message, for someone to act on (the contract's rule).
     /// </summary>
     private async Task<RecordPaymentOutcome?> ValidateAsync(string organizationId, PortalPaymentRequest request, InvoiceSnapshot? invoice)
     {
@@ -62,7 +64,9 @@ public sealed class PaymentRequestGrain(
         if (sync.State == SyncStates.NotConnected)
             return RecordPaymentOutcome.Refused(RecordPaymentStatus.NotConnected,
                 "Stripe is not connected: connect it before recording payments to export back to Stripe Billing.");
-        if (invoice is not { StripeStatus: "open" or "uncollectible" }) return null;
+        if (invoice is null)
+            return RecordPaymentOutcome.Refused(RecordPaymentStatus.InvoiceNotFound, $"No invoice '{request.InvoiceId}'.");
+        if (invoice.StripeStatus is not ("open" or "uncollectible")) return null;
         if (!string.Equals(invoice.Currency, request.Currency, StringComparison.OrdinalIgnoreCase))
             return RecordPaymentOutcome.Refused(RecordPaymentStatus.CurrencyMismatch,
                 $"Invoice {invoice.Id} is in '{invoice.Currency}'; the payment is in '{request.Currency}'.");

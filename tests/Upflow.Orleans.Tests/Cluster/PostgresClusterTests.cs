@@ -60,9 +60,9 @@ public sealed class PostgresClusterTests : IAsyncLifetime
         // What a silo dying while a reminder is registered can leave: a row in the reminder table that
         // no live silo scheduled (its owner was the dead one, or the write landed after the new owner
         // read the table). An unfinished export waits on exactly such a row. Written once each silo's
-        // first read of the table is behind it (Orleans staggers that read over 30 s after start):
-        // only the periodic refresh can find it then.
-        await Task.Delay(TimeSpan.FromSeconds(31));
+        // start-up read and its first refresh (staggered over the 30 s after that read) are behind
+        // it: only the periodic refresh can find it then.
+        await Task.Delay(TimeSpan.FromSeconds(36));
         var probe = _cluster.Client.GetGrain<IReminderProbeGrain>("written-behind-the-silos");
         var table = ((InProcessSiloHandle)_cluster.Silos[0]).SiloHost.Services.GetRequiredService<IReminderTable>();
         await table.UpsertRow(new ReminderEntry
