@@ -150,6 +150,9 @@ public sealed class LedgerStore : IAsyncDisposable
             SET deleted = EXCLUDED.deleted, updated_at = EXCLUDED.updated_at, document = EXCLUDED.document,
                 settings_version = EXCLUDED.settings_version
             WHERE t.document IS DISTINCT FROM EXCLUDED.document
+              -- Deleted is final (Stripe cannot undelete): a late write from an activation on a silo
+              -- already declared dead must not bring the customer back.
+              AND NOT (t.deleted AND NOT EXCLUDED.deleted)
         """;
 
     // A saved customer's contacts are exactly those of the record: every other row of it goes.
@@ -162,9 +165,14 @@ public sealed class LedgerStore : IAsyncDisposable
               WHERE n.organization_id = c.organization_id AND n.id = c.id)
         """;
 
+    // Never for a deleted customer: a late write refused above must not bring its contacts back either.
     private const string UpsertContacts = """
         INSERT INTO upflow_contacts AS t (organization_id, id, customer_id, email, source, role)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+        SELECT n.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+            AS n(organization_id, id, customer_id, email, source, role)
+        WHERE NOT EXISTS (
+            SELECT 1 FROM upflow_customers c
+            WHERE c.organization_id = n.organization_id AND c.id = n.customer_id AND c.deleted)
         ON CONFLICT (organization_id, id) DO UPDATE
             SET email = EXCLUDED.email, source = EXCLUDED.source, role = EXCLUDED.role
             WHERE (t.email, t.source, t.role) IS DISTINCT FROM (EXCLUDED.email, EXCLUDED.source, EXCLUDED.role)
@@ -195,6 +203,12 @@ public sealed class LedgerStore : IAsyncDisposable
                 issue_at = EXCLUDED.issue_at, paid_at = EXCLUDED.paid_at, updated_at = EXCLUDED.updated_at, document = EXCLUDED.document,
                 settings_version = EXCLUDED.settings_version
             WHERE t.document IS DISTINCT FROM EXCLUDED.document
+              -- Status only moves forward (open < uncollectible < paid = void; paid and void final), as
+              -- the invoice grain decides (SnapshotOrdering): a late write from an activation on a silo
+              -- already declared dead must not take a PAID invoice back to OPEN.
+              AND (CASE EXCLUDED.stripe_status WHEN 'open' THEN 1 WHEN 'uncollectible' THEN 2 ELSE 3 END)
+                  >= (CASE t.stripe_status WHEN 'open' THEN 1 WHEN 'uncollectible' THEN 2 ELSE 3 END)
+              AND NOT (t.stripe_status IN ('paid', 'void') AND EXCLUDED.stripe_status <> t.stripe_status)
         """;
 
     private const string PaymentRows = """

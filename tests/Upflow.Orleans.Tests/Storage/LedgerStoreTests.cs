@@ -36,6 +36,44 @@ public sealed class LedgerStoreTests(LedgerFixture ledger) : IClassFixture<Ledge
     }
 
     [Fact]
+    public async Task A_paid_invoice_stays_paid_whatever_an_older_writer_saves_after_it()
+    {
+        var paid = Invoice(_organization, "in_final", StripeInvoiceStatus.Paid);
+        var voided = Invoice(_organization, "in_void", StripeInvoiceStatus.Void);
+        var uncollectible = Invoice(_organization, "in_uncollectible", StripeInvoiceStatus.Uncollectible);
+        foreach (var invoice in new[] { paid, voided, uncollectible }) await ledger.Store.SaveInvoiceAsync(invoice);
+
+        // What an activation on a silo declared dead could still flush: an earlier status.
+        await ledger.Store.SaveInvoiceAsync(Invoice(_organization, "in_final", StripeInvoiceStatus.Open));
+        await ledger.Store.SaveInvoiceAsync(Invoice(_organization, "in_final", StripeInvoiceStatus.Void));
+        await ledger.Store.SaveInvoiceAsync(Invoice(_organization, "in_void", StripeInvoiceStatus.Uncollectible));
+        await ledger.Store.SaveInvoiceAsync(Invoice(_organization, "in_uncollectible", StripeInvoiceStatus.Open));
+
+        DeepAssert.Equal(paid, await ledger.Store.FindInvoiceAsync(_organization, "in_final"));
+        DeepAssert.Equal(voided, await ledger.Store.FindInvoiceAsync(_organization, "in_void"));
+        DeepAssert.Equal(uncollectible, await ledger.Store.FindInvoiceAsync(_organization, "in_uncollectible"));
+        // Forward still moves: uncollectible → paid.
+        var settled = Invoice(_organization, "in_uncollectible", StripeInvoiceStatus.Paid);
+        await ledger.Store.SaveInvoiceAsync(settled);
+        DeepAssert.Equal(settled, await ledger.Store.FindInvoiceAsync(_organization, "in_uncollectible"));
+    }
+
+    [Fact]
+    public async Task A_deleted_customer_stays_deleted_without_contacts_whatever_an_older_writer_saves_after_it()
+    {
+        var customer = Customer(_organization, "cus_gone", new Contact("gone@acme.test", Contact.Sources.Stripe, Contact.Roles.Main));
+        await ledger.Store.SaveCustomerAsync(customer);
+        var deleted = customer with { Snapshot = customer.Snapshot with { Deleted = true }, Contacts = [] };
+        await ledger.Store.SaveCustomerAsync(deleted);
+
+        await ledger.Store.SaveCustomerAsync(customer);
+
+        DeepAssert.Equal(deleted, await ledger.Store.FindCustomerAsync(_organization, "cus_gone"));
+        Assert.Empty((await ledger.Queries.ListContactsAsync(_organization, "cus_gone", null, 50, null)).Items);
+        Assert.Empty((await ledger.Queries.ListCustomersAsync(_organization, 50, null)).Items);
+    }
+
+    [Fact]
     public async Task Inserting_an_object_the_ledger_already_holds_changes_nothing()
     {
         var paid = Invoice(_organization, "in_held", StripeInvoiceStatus.Paid);
