@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Upflow.Orleans.Ledger;
@@ -35,6 +36,7 @@ public sealed partial class StripeAccountGrain(
     WebhookSecrets webhookSecrets,
     SyncTelemetry telemetry,
     TimeProvider clock,
+    IHostApplicationLifetime host,
     ILogger<StripeAccountGrain> logger) : Grain, IStripeAccountGrain, IRemindable
 {
     private const string ResumeReminder = "backfill";
@@ -217,6 +219,9 @@ public sealed partial class StripeAccountGrain(
     private async Task RunCatchUpAsync()
     {
         OrganizationContext.Enter(OrganizationId);
+        // A silo that stops ends the catch-up where it is: the events it recorded and did not apply
+        // yet are in the event log, for the drain; the next catch-up lists the window again.
+        var stopping = host.ApplicationStopping;
         try
         {
             if (state.State is not { Connected: true, SecretKeyCipher: { } cipher } || IsUnfinished) return;
@@ -235,7 +240,7 @@ public sealed partial class StripeAccountGrain(
             string? after = null;
             do
             {
-                var page = await stripe.ListEventsAsync(OrganizationId, secretKey, since, after, CancellationToken.None);
+                var page = await stripe.ListEventsAsync(OrganizationId, secretKey, since, after, stopping);
                 var records = page.Items.Select(ev => new StripeEventRecord(OrganizationId, ev.Id, ev.Type,
                     new DateTimeOffset(DateTime.SpecifyKind(ev.Created, DateTimeKind.Utc)), RawJson(ev), StripeEventRecord.Sources.CatchUp)).ToList();
                 var outcomes = await Task.WhenAll(records.Select(events.RecordAsync));
@@ -247,12 +252,18 @@ public sealed partial class StripeAccountGrain(
 
             // Stripe lists newest first: reversed, a stable sort keeps events of the same second in creation order.
             foreach (var record in Enumerable.Reverse(fresh).OrderBy(r => r.Created))
+            {
+                stopping.ThrowIfCancellationRequested();
                 await dispatcher.TryApplyAsync(record);
+            }
 
             state.State.EventsListedUntil = startedAt;
             if (newest is { } n && (state.State.LastEventAt is null || n > state.State.LastEventAt)) state.State.LastEventAt = n;
             await CheckpointAsync();
             LogCaughtUp(logger, OrganizationId, fresh.Count);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
         }
         catch (Exception exception) when (exception is StripeUnavailableException or StripeKeyRejectedException or TimeoutException or HttpRequestException)
         {
@@ -296,7 +307,10 @@ public sealed partial class StripeAccountGrain(
     private void StartRunning(TimeSpan dueTime = default)
     {
         if (_run is not null) return;
-        _stop = new CancellationTokenSource();
+        // Also when the silo stops: a page half applied while grains deactivate only holds the
+        // shutdown up (each call to a deactivated grain fails after placement retries); the
+        // persisted cursors say where the next activation resumes.
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(host.ApplicationStopping);
         var stop = _stop.Token;
         // A grain timer, not a call chain: the grain keeps answering status reads between pages.
         _run = this.RegisterGrainTimer(_ => RunBackfillAsync(stop), new GrainTimerCreationOptions
@@ -311,6 +325,7 @@ public sealed partial class StripeAccountGrain(
     private void StopRunning()
     {
         _stop?.Cancel();
+        _stop?.Dispose(); // unlinks it from the host's token (a canceled token stays readable)
         _stop = null;
         _run?.Dispose();
         _run = null;
