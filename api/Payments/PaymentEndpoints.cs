@@ -68,14 +68,14 @@ public static class PaymentEndpoints
                 return Problems.Conflict(outcome.Message!, "idempotency_key_reused");
             case RecordPaymentStatus.InvoiceNotFound:
                 return Problems.NotFound(outcome.Message!);
-            case RecordPaymentStatus.InvoiceVoided:
-                return Problems.Conflict(outcome.Message!, "invoice_voided");
-            case RecordPaymentStatus.InvoiceAlreadyPaid:
-                return Problems.Conflict(outcome.Message!, "invoice_already_paid");
             case RecordPaymentStatus.CurrencyMismatch:
                 return Problems.Validation(outcome.Message!, "currency_mismatch");
             case RecordPaymentStatus.AmountExceedsRemaining:
                 return Problems.Validation(outcome.Message!, "amount_exceeds_remaining");
+            case RecordPaymentStatus.InvoiceVoided:
+                return Problems.Conflict(outcome.Message!, "invoice_voided");
+            case RecordPaymentStatus.InvoiceAlreadyPaid:
+                return Problems.Conflict(outcome.Message!, "invoice_already_paid");
             case RecordPaymentStatus.NotConnected:
                 return Problems.Conflict(outcome.Message!, "not_connected");
             default:

@@ -66,7 +66,7 @@ public sealed class PaymentRequestGrain(
                 "Stripe is not connected: connect it before recording payments to export back to Stripe Billing.");
         if (invoice is null)
             return RecordPaymentOutcome.Refused(RecordPaymentStatus.InvoiceNotFound, $"No invoice '{request.InvoiceId}'.");
-        if (invoice.StripeStatus is not ("open" or "uncollectible")) return null;
+        if (invoice.StripeStatus is StripeInvoiceStatus.Paid or StripeInvoiceStatus.Void) return null;
         if (!string.Equals(invoice.Currency, request.Currency, StringComparison.OrdinalIgnoreCase))
             return RecordPaymentOutcome.Refused(RecordPaymentStatus.CurrencyMismatch,
                 $"Invoice {invoice.Id} is in '{invoice.Currency}'; the payment is in '{request.Currency}'.");
