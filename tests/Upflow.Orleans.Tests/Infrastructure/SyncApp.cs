@@ -51,6 +51,27 @@ public class SyncApp : UpflowApp
         return sync;
     }
 
+    /// <summary>
+    /// Waits until the catch-up that follows the backfill has listed the account's events (none of
+    /// them delivered as webhooks): an event Stripe creates before that listing is the catch-up's to
+    /// record, and its webhook would then be a duplicate.
+    /// </summary>
+    public async Task WaitForFirstCatchUpAsync(HttpClient client, string accountId)
+    {
+        var timeout = TimeSpan.FromSeconds(20);
+        if (Stripe.Events(accountId).Count > 0)
+        {
+            // The catch-up records what it listed, and the event log's newest event shows in the status.
+            await Eventually.Until(async () =>
+                (await client.GetFromJsonAsync<JsonElement>("/v1/stripe/sync")).GetProperty("lastEventAt").ValueKind != JsonValueKind.Null,
+                "the first catch-up to record the account's events", timeout);
+            return;
+        }
+        // Nothing to record: only its request shows, and the listing follows it within a moment.
+        await Eventually.Until(() => Task.FromResult(Stripe.RequestCount(accountId, "GET /v1/events") > 0), "the first catch-up", timeout);
+        await Task.Delay(300);
+    }
+
     /// <summary>Every item of a cursor-paginated list, following nextCursor to the end.</summary>
     public static async Task<List<JsonElement>> ReadAllAsync(HttpClient client, string path, int limit = 500)
     {

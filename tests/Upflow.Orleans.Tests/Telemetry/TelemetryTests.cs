@@ -18,7 +18,7 @@ public sealed class TelemetryTests(TelemetryApp app) : IClassFixture<TelemetryAp
     public async Task A_webhook_is_one_trace_from_the_HTTP_request_through_the_grains_to_PostgreSQL_and_carries_no_secret()
     {
         var tenant = await ConnectAsync();
-        await WaitForFirstCatchUpAsync(tenant); // else the catch-up may record the event first, and the webhook is a duplicate
+        await app.WaitForFirstCatchUpAsync(tenant.Client, tenant.AccountId); // else the catch-up may record the event first, and the webhook is a duplicate
         var customer = app.Stripe.CreateCustomer(tenant.AccountId, new NewCustomer { Email = "trace@acme.test", Name = "Traced" });
         var (eventId, _) = app.Stripe.Events(tenant.AccountId).Single(e => e.Type == "customer.created");
         var payload = await app.EventPayloadAsync(tenant.SecretKey, eventId);
@@ -118,13 +118,6 @@ public sealed class TelemetryTests(TelemetryApp app) : IClassFixture<TelemetryAp
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         await SyncApp.WaitForSyncAsync(client);
         return new Tenant(organization.Id, organization.ApiKey, account.Id, account.SecretKey, secret, client);
-    }
-
-    private async Task WaitForFirstCatchUpAsync(Tenant tenant)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (app.Stripe.RequestCount(tenant.AccountId, "GET /v1/events") == 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
-        await Task.Delay(300);
     }
 
     /// <summary>No span (name, tags, events, links, status) and no log line holds a key, a secret or a signature.</summary>

@@ -116,7 +116,7 @@ public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
     {
         var tenant = await app.ConnectAsync(autoDeliver: false);
         var acct = tenant.AccountId;
-        await WaitForFirstCatchUpAsync(tenant);
+        await app.WaitForFirstCatchUpAsync(tenant.Client, tenant.AccountId);
         var customer = Stripe.CreateCustomer(acct, new NewCustomer { Email = "late@drop.test", Name = "Late" });
         var invoice = Stripe.CreateInvoice(acct, new NewInvoice { Customer = customer });
         Stripe.FinalizeInvoice(acct, invoice);
@@ -278,14 +278,6 @@ public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
         Assert.Equal(HttpStatusCode.OK, (await app.PostSignedAsync(tenant, asSigned)).StatusCode);
         Assert.Equal(events + 1, await EventsTotalAsync());
         Assert.Equal(asSigned, await app.Database.EventPayloadAsync(tenant.OrganizationId, "evt_forged"));
-    }
-
-    /// <summary>The catch-up that follows the backfill: changes made after it are the webhooks' (or the next catch-up's).</summary>
-    private async Task WaitForFirstCatchUpAsync(WebhookApp.Tenant tenant)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (Stripe.RequestCount(tenant.AccountId, "GET /v1/events") == 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
-        await Task.Delay(300);
     }
 
     private async Task<long> EventsTotalAsync() => await app.Database.CountAsync("upflow_events");
