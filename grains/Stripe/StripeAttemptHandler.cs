@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 
 namespace Upflow.Orleans.Stripe;
 
@@ -23,9 +24,32 @@ internal sealed class StripeAttemptHandler(StripeTelemetry telemetry, StripePaci
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
             telemetry.CountRateLimited(call);
-            pacing.RateLimited(call,
-                response.Headers.TryGetValues(RateLimitedReasonHeader, out var reasons) ? reasons.FirstOrDefault() : null);
+            pacing.RateLimited(call, await RefusalReasonAsync(response, cancellationToken));
         }
         return response;
+    }
+
+    /// <summary>
+    /// Which of Stripe's limiters refused the call, from its header; when none is named, a
+    /// <c>lock_timeout</c> error (another request held the object) is about the object, not the rate.
+    /// </summary>
+    private static async Task<string?> RefusalReasonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Headers.TryGetValues(RateLimitedReasonHeader, out var reasons)) return reasons.FirstOrDefault();
+        // A 429's body is one small error object; buffered, Stripe.net reads it again as usual.
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        try
+        {
+            using var error = JsonDocument.Parse(body);
+            return error.RootElement.TryGetProperty("error", out var detail) && detail.ValueKind == JsonValueKind.Object
+                && detail.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String
+                && code.GetString() == StripePacing.LockTimeout
+                ? StripePacing.LockTimeout
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

@@ -102,6 +102,24 @@ public sealed class WriteAndFaultTests(EmulatorFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_lock_timeout_is_a_429_that_names_no_rate_limit()
+    {
+        var account = fixture.Emulator.CreateAccount();
+        fixture.Emulator.ConfigureFaults(account.Id, new FaultSettings { LockTimeoutRate = 1 });
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", account.SecretKey);
+
+        var response = await http.GetAsync(fixture.Emulator.BaseUrl + "/v1/customers");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal("true", response.Headers.GetValues("Stripe-Should-Retry").Single());
+        Assert.False(response.Headers.Contains("Stripe-Rate-Limited-Reason"));
+        var error = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal("lock_timeout", error.GetProperty("code").GetString());
+        Assert.Equal(0, fixture.Emulator.RequestCounts(account.Id).Single().RateLimited);
+    }
+
+    [Fact]
     public async Task An_endpoint_limit_refuses_that_endpoint_only_and_says_so()
     {
         var account = fixture.Emulator.CreateAccount();

@@ -251,6 +251,25 @@ public sealed class StripeGatewayTests(StripeGatewayFixture fixture) : IClassFix
         Assert.InRange(slowed.Value, 1, 89);
     }
 
+    [Fact]
+    public async Task A_lock_timeout_is_retried_without_slowing_the_account()
+    {
+        // Stripe's 429 lock_timeout: another request holds the object. It says nothing about the rate.
+        const int calls = 40;
+        var (account, _) = fixture.NewAccount(customers: 1);
+        fixture.Emulator.ConfigureFaults(account.Id, new FaultSettings { LockTimeoutRate = 0.3, Seed = 5 });
+        await using var services = fixture.Services(maxRequestsPerSecond: 90, maxRetries: 20, retryBaseDelay: TimeSpan.FromMilliseconds(10));
+        var gateway = services.GetRequiredService<StripeGateway>();
+        var org = NewOrganization();
+
+        await CallFromEightCallersAsync(gateway, org, account, calls);
+
+        var counts = Assert.Single(fixture.Emulator.RequestCounts(account.Id));
+        Assert.True(counts.Requests > calls, "some calls met a lock timeout and were retried");
+        Assert.Equal(90, services.GetRequiredService<StripePacing>().PerSecond(org));
+        Assert.DoesNotContain(GaugeProbe.Read("upflow.stripe.pace"), m => Equals(m.Tags[StripeTelemetry.OrganizationTag], org));
+    }
+
     /// <summary>GET /v1/account <paramref name="calls"/> times from eight callers, each one call after another, as the slices of a backfill page.</summary>
     private static async Task CallFromEightCallersAsync(StripeGateway gateway, string org, StripeEmulator.Store.StripeAccount account, int calls)
     {

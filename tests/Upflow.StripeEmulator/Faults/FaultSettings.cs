@@ -18,6 +18,11 @@ public sealed record FaultSettings
     public TimeSpan Latency { get; init; }
     /// <summary>Fraction (0–1) of API calls answered 500 api_error.</summary>
     public double ServerErrorRate { get; init; }
+    /// <summary>
+    /// Fraction (0–1) of API calls answered 429 lock_timeout, as Stripe answers a request for an
+    /// object another request holds: not a rate limit, so no Stripe-Rate-Limited-Reason.
+    /// </summary>
+    public double LockTimeoutRate { get; init; }
     /// <summary>Fraction (0–1) of API calls that hang for <see cref="TimeoutDuration"/> before any response.</summary>
     public double TimeoutRate { get; init; }
     public TimeSpan TimeoutDuration { get; init; } = TimeSpan.FromSeconds(100);

@@ -89,6 +89,15 @@ internal sealed class StripeRequestPipeline(RequestDelegate next, AccountRegistr
             return false;
         }
         if (settings.Latency > TimeSpan.Zero) await Task.Delay(settings.Latency, http.RequestAborted);
+        if (account.Faults.Roll(f => f.LockTimeoutRate))
+        {
+            http.Response.Headers["Stripe-Should-Retry"] = "true";
+            await WriteErrorAsync(http, new StripeApiException(HttpStatusCode.TooManyRequests, "invalid_request_error",
+                "This object cannot be accessed right now because another API request or Stripe process is currently accessing it. " +
+                "If you see this error intermittently, retry the request. If you see this error frequently and are making multiple " +
+                "concurrent requests to a single object, make your requests serially or at a lower rate.", "lock_timeout"));
+            return false;
+        }
         if (account.Faults.Roll(f => f.ServerErrorRate))
         {
             await WriteErrorAsync(http, new StripeApiException(HttpStatusCode.InternalServerError, "api_error",
