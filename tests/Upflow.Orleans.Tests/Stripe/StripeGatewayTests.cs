@@ -145,13 +145,15 @@ public sealed class StripeGatewayTests(StripeGatewayFixture fixture) : IClassFix
     {
         var (account, _) = fixture.NewAccount(customers: 1);
         fixture.Emulator.ConfigureFaults(account.Id, new FaultSettings { TimeoutRate = 1, TimeoutDuration = TimeSpan.FromSeconds(10) });
-        await using var services = fixture.Services(maxRetries: 1, retryBaseDelay: TimeSpan.FromMilliseconds(10), requestTimeout: TimeSpan.FromMilliseconds(250));
+        // An attempt timeout long enough that each attempt reaches the emulator on a busy machine.
+        await using var services = fixture.Services(maxRetries: 1, retryBaseDelay: TimeSpan.FromMilliseconds(10), requestTimeout: TimeSpan.FromSeconds(1));
         var gateway = services.GetRequiredService<StripeGateway>();
 
         var clock = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<StripeUnavailableException>(() =>
             gateway.CheckAccountAsync(NewOrganization(), account.SecretKey, CancellationToken.None));
-        Assert.InRange(clock.Elapsed.TotalSeconds, 0.4, 3);
+        // Two attempts of 1 s each, well short of the 10 s the emulator holds each one.
+        Assert.InRange(clock.Elapsed.TotalSeconds, 1.9, 8);
         Assert.Contains("no response", error.Message);
         Assert.Equal(2, fixture.Emulator.RequestCount(account.Id, "GET /v1/account"));
     }
