@@ -145,34 +145,35 @@ public sealed class LedgerStore : IAsyncDisposable
         SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::timestamptz[], $5::jsonb[], $6::bigint[])
         """;
 
-    private const string UpsertCustomers = CustomerRows + "\n" + """
-        ON CONFLICT (organization_id, id) DO UPDATE
-            SET deleted = EXCLUDED.deleted, updated_at = EXCLUDED.updated_at, document = EXCLUDED.document,
-                settings_version = EXCLUDED.settings_version
-            WHERE t.document IS DISTINCT FROM EXCLUDED.document
-              -- Deleted is final (Stripe cannot undelete): a late write from an activation on a silo
-              -- already declared dead must not bring the customer back.
-              AND NOT (t.deleted AND NOT EXCLUDED.deleted)
-        """;
+    // The snapshot's "as of" inside a row's document: when Stripe's state was read.
+    private const string RowAsOf = "(t.document #>> '{snapshot,asOf}')::timestamptz";
+    private const string IncomingAsOf = "(EXCLUDED.document #>> '{snapshot,asOf}')::timestamptz";
 
-    // A saved customer's contacts are exactly those of the record: every other row of it goes.
-    private const string DeleteReplacedContacts = """
-        DELETE FROM upflow_contacts c
-        USING unnest($1::text[], $2::text[]) AS k(organization_id, customer_id)
-        WHERE c.organization_id = k.organization_id AND c.customer_id = k.customer_id
-          AND NOT EXISTS (
-              SELECT 1 FROM unnest($3::text[], $4::text[]) AS n(organization_id, id)
-              WHERE n.organization_id = c.organization_id AND n.id = c.id)
-        """;
-
-    // Never for a deleted customer: a late write refused above must not bring its contacts back either.
-    private const string UpsertContacts = """
+    // The customers, and the contacts of those whose row took the record, in one statement (one
+    // transaction). A record the guards refuse, or one identical to the row, leaves the contacts as
+    // they are: they are the row's already.
+    private const string SaveCustomers = "WITH saved AS (\n" + CustomerRows + "\n" + $$"""
+            ON CONFLICT (organization_id, id) DO UPDATE
+                SET deleted = EXCLUDED.deleted, updated_at = EXCLUDED.updated_at, document = EXCLUDED.document,
+                    settings_version = EXCLUDED.settings_version
+                WHERE t.document IS DISTINCT FROM EXCLUDED.document
+                  -- The customer grain's own rule (SnapshotOrdering), kept here against late writes from an
+                  -- activation on a silo already declared dead: newest wins, and deleted is final (Stripe
+                  -- cannot undelete).
+                  AND NOT (t.deleted AND NOT EXCLUDED.deleted)
+                  AND (EXCLUDED.deleted OR {{IncomingAsOf}} >= {{RowAsOf}})
+            RETURNING t.organization_id, t.id
+        ), contacts AS (
+            SELECT * FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+                AS n(organization_id, id, customer_id, email, source, role)
+        ), removed AS (
+            DELETE FROM upflow_contacts c
+            USING saved s
+            WHERE c.organization_id = s.organization_id AND c.customer_id = s.id
+              AND NOT EXISTS (SELECT 1 FROM contacts n WHERE n.organization_id = c.organization_id AND n.id = c.id)
+        )
         INSERT INTO upflow_contacts AS t (organization_id, id, customer_id, email, source, role)
-        SELECT n.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-            AS n(organization_id, id, customer_id, email, source, role)
-        WHERE NOT EXISTS (
-            SELECT 1 FROM upflow_customers c
-            WHERE c.organization_id = n.organization_id AND c.id = n.customer_id AND c.deleted)
+        SELECT n.* FROM contacts n JOIN saved s ON s.organization_id = n.organization_id AND s.id = n.customer_id
         ON CONFLICT (organization_id, id) DO UPDATE
             SET email = EXCLUDED.email, source = EXCLUDED.source, role = EXCLUDED.role
             WHERE (t.email, t.source, t.role) IS DISTINCT FROM (EXCLUDED.email, EXCLUDED.source, EXCLUDED.role)
@@ -197,19 +198,22 @@ public sealed class LedgerStore : IAsyncDisposable
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::jsonb[], $10::bigint[])
         """;
 
-    private const string UpsertInvoices = InvoiceRows + "\n" + """
+    private const string UpsertInvoices = InvoiceRows + "\n" + $$"""
         ON CONFLICT (organization_id, id) DO UPDATE
             SET customer_id = EXCLUDED.customer_id, stripe_status = EXCLUDED.stripe_status, due_at = EXCLUDED.due_at,
                 issue_at = EXCLUDED.issue_at, paid_at = EXCLUDED.paid_at, updated_at = EXCLUDED.updated_at, document = EXCLUDED.document,
                 settings_version = EXCLUDED.settings_version
             WHERE t.document IS DISTINCT FROM EXCLUDED.document
-              -- Status only moves forward (open < uncollectible < paid = void; paid and void final), as
-              -- the invoice grain decides (SnapshotOrdering): a late write from an activation on a silo
-              -- already declared dead must not take a PAID invoice back to OPEN.
-              AND (CASE EXCLUDED.stripe_status WHEN 'open' THEN 1 WHEN 'uncollectible' THEN 2 ELSE 3 END)
-                  >= (CASE t.stripe_status WHEN 'open' THEN 1 WHEN 'uncollectible' THEN 2 ELSE 3 END)
+              -- The invoice grain's own rule (SnapshotOrdering), kept here against late writes from an
+              -- activation on a silo already declared dead: status only moves forward (open <
+              -- uncollectible < paid = void; paid and void final), and within a status newest wins.
+              AND ({{IncomingRank}} > {{RowRank}} OR ({{IncomingRank}} = {{RowRank}} AND {{IncomingAsOf}} >= {{RowAsOf}}))
               AND NOT (t.stripe_status IN ('paid', 'void') AND EXCLUDED.stripe_status <> t.stripe_status)
         """;
+
+    // SnapshotOrdering.InvoiceRank, in SQL (drafts are never stored).
+    private const string RowRank = "(CASE t.stripe_status WHEN 'open' THEN 1 WHEN 'uncollectible' THEN 2 ELSE 3 END)";
+    private const string IncomingRank = "(CASE EXCLUDED.stripe_status WHEN 'open' THEN 1 WHEN 'uncollectible' THEN 2 ELSE 3 END)";
 
     private const string PaymentRows = """
         INSERT INTO upflow_payments AS t (organization_id, id, source, invoice_id, customer_id, export_status, paid_at, updated_at, document, settings_version)
@@ -234,18 +238,7 @@ public sealed class LedgerStore : IAsyncDisposable
         var rows = LatestPerRow(batch, r => new RowKey(r.OrganizationId, r.Id));
         var contacts = ContactsOf(rows);
         await using var command = _dataSource.CreateBatch();
-        command.BatchCommands.Add(Statement(UpsertCustomers, CustomerColumns(rows)));
-        command.BatchCommands.Add(Statement(DeleteReplacedContacts,
-            Text(rows.Select(r => r.OrganizationId)),
-            Text(rows.Select(r => r.Id)),
-            Text(contacts.Select(c => c.OrganizationId)),
-            Text(contacts.Select(c => c.Id))));
-        if (contacts.Count > 0)
-        {
-            command.BatchCommands.Add(Statement(UpsertContacts, ContactColumns(contacts)));
-        }
-
-        // One batch, one implicit transaction: the customer and its contacts commit together.
+        command.BatchCommands.Add(Statement(SaveCustomers, [.. CustomerColumns(rows), .. ContactColumns(contacts)]));
         await command.ExecuteNonQueryAsync();
         return Acknowledged(batch.Count);
     }

@@ -74,6 +74,41 @@ public sealed class LedgerStoreTests(LedgerFixture ledger) : IClassFixture<Ledge
     }
 
     [Fact]
+    public async Task A_customer_keeps_its_newest_snapshot_and_contacts_whatever_an_older_writer_saves_after_it()
+    {
+        var older = Customer(_organization, "cus_edited", new Contact("old@acme.test", Contact.Sources.Stripe, Contact.Roles.Main));
+        var newer = Customer(_organization, "cus_edited", new Contact("new@acme.test", Contact.Sources.Stripe, Contact.Roles.Main));
+        newer = newer with { Snapshot = newer.Snapshot with { Email = "new@acme.test", AsOf = older.Snapshot.AsOf.AddSeconds(3) } };
+        await ledger.Store.SaveCustomerAsync(newer);
+
+        // What an activation on a silo declared dead could still flush: the state Stripe had before.
+        await ledger.Store.SaveCustomerAsync(older);
+
+        DeepAssert.Equal(newer, await ledger.Store.FindCustomerAsync(_organization, "cus_edited"));
+        Assert.Equal(["new@acme.test"], (await ledger.Queries.ListContactsAsync(_organization, "cus_edited", null, 50, null)).Items.Select(c => c.Email));
+        // A snapshot as of the same moment still lands (Stripe's events carry whole seconds).
+        var sameMoment = newer with { InvalidContactAddresses = 0 };
+        await ledger.Store.SaveCustomerAsync(sameMoment);
+        DeepAssert.Equal(sameMoment, await ledger.Store.FindCustomerAsync(_organization, "cus_edited"));
+    }
+
+    [Fact]
+    public async Task An_invoice_keeps_its_newest_snapshot_of_a_status_whatever_an_older_writer_saves_after_it()
+    {
+        var older = Invoice(_organization, "in_edited");
+        var newer = older with { Snapshot = older.Snapshot with { AmountDue = 9_000, AmountRemaining = 9_000, AsOf = older.Snapshot.AsOf.AddSeconds(3) } };
+        await ledger.Store.SaveInvoiceAsync(newer);
+
+        await ledger.Store.SaveInvoiceAsync(older);
+
+        DeepAssert.Equal(newer, await ledger.Store.FindInvoiceAsync(_organization, "in_edited"));
+        // A later status still moves the invoice forward, whatever its "as of" (the grain's rule).
+        var paid = Invoice(_organization, "in_edited", StripeInvoiceStatus.Paid);
+        await ledger.Store.SaveInvoiceAsync(paid);
+        DeepAssert.Equal(paid, await ledger.Store.FindInvoiceAsync(_organization, "in_edited"));
+    }
+
+    [Fact]
     public async Task Inserting_an_object_the_ledger_already_holds_changes_nothing()
     {
         var paid = Invoice(_organization, "in_held", StripeInvoiceStatus.Paid);
