@@ -12,8 +12,11 @@ namespace Upflow.Orleans.Storage;
 /// <remarks>
 /// A row is created either by its grain or, for an object new to the ledger, by a backfill page
 /// (inserts that leave an existing row alone); once it exists its grain is the only writer, and
-/// awaits each save, so the last save wins; a save that changes nothing rewrites nothing. A deleted Stripe customer stays stored (its grain reloads the
-/// tombstone so no late event can resurrect it) but leaves the lists, and its contacts are removed.
+/// awaits each save, so its saves land in order. A save that changes nothing rewrites nothing, and
+/// one that would undo what the grain's ordering rule forbids (an older snapshot, a status moving
+/// back, an undeleted customer: a late write from a silo already declared dead) changes nothing
+/// either. A deleted Stripe customer stays stored (its grain reloads the tombstone so no late event
+/// can resurrect it) but leaves the lists, and its contacts are removed.
 /// </remarks>
 public sealed class LedgerStore : IAsyncDisposable
 {
@@ -56,7 +59,7 @@ public sealed class LedgerStore : IAsyncDisposable
     public Task<PaymentRecord?> FindPaymentAsync(string organizationId, string id) =>
         _paymentReads.EnqueueAsync(new RowKey(organizationId, id));
 
-    /// <summary>Upserts the customer and replaces its contacts; completes once committed.</summary>
+    /// <summary>Upserts the customer and replaces its contacts (unless the row is newer); completes once committed.</summary>
     public Task SaveCustomerAsync(CustomerRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -149,31 +152,42 @@ public sealed class LedgerStore : IAsyncDisposable
     private const string RowAsOf = "(t.document #>> '{snapshot,asOf}')::timestamptz";
     private const string IncomingAsOf = "(EXCLUDED.document #>> '{snapshot,asOf}')::timestamptz";
 
-    // The customers, and the contacts of those whose row took the record, in one statement (one
-    // transaction). A record the guards refuse, or one identical to the row, leaves the contacts as
-    // they are: they are the row's already.
-    private const string SaveCustomers = "WITH saved AS (\n" + CustomerRows + "\n" + $$"""
-            ON CONFLICT (organization_id, id) DO UPDATE
-                SET deleted = EXCLUDED.deleted, updated_at = EXCLUDED.updated_at, document = EXCLUDED.document,
-                    settings_version = EXCLUDED.settings_version
-                WHERE t.document IS DISTINCT FROM EXCLUDED.document
-                  -- The customer grain's own rule (SnapshotOrdering), kept here against late writes from an
-                  -- activation on a silo already declared dead: newest wins, and deleted is final (Stripe
-                  -- cannot undelete).
-                  AND NOT (t.deleted AND NOT EXCLUDED.deleted)
-                  AND (EXCLUDED.deleted OR {{IncomingAsOf}} >= {{RowAsOf}})
-            RETURNING t.organization_id, t.id
-        ), contacts AS (
-            SELECT * FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
-                AS n(organization_id, id, customer_id, email, source, role)
-        ), removed AS (
-            DELETE FROM upflow_contacts c
-            USING saved s
-            WHERE c.organization_id = s.organization_id AND c.customer_id = s.id
-              AND NOT EXISTS (SELECT 1 FROM contacts n WHERE n.organization_id = c.organization_id AND n.id = c.id)
-        )
+    private const string UpsertCustomers = CustomerRows + "\n" + $$"""
+        ON CONFLICT (organization_id, id) DO UPDATE
+            SET deleted = EXCLUDED.deleted, updated_at = EXCLUDED.updated_at, document = EXCLUDED.document,
+                settings_version = EXCLUDED.settings_version
+            WHERE t.document IS DISTINCT FROM EXCLUDED.document
+              -- The customer grain's own rule (SnapshotOrdering), kept here against late writes from an
+              -- activation on a silo already declared dead: newest wins, and deleted is final (Stripe
+              -- cannot undelete).
+              AND NOT (t.deleted AND NOT EXCLUDED.deleted)
+              AND (EXCLUDED.deleted OR {{IncomingAsOf}} >= {{RowAsOf}})
+        """;
+
+    // The customers whose row is the record just saved (its updated_at, stamped at each derivation,
+    // tells them apart): a record the guards refused must not replace the row's contacts. Separate
+    // statements after the upsert, so each sees every save committed before it.
+    private const string SavedCustomers = """
+        SELECT k.organization_id, k.customer_id
+        FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS k(organization_id, customer_id, updated_at)
+        JOIN upflow_customers s ON s.organization_id = k.organization_id AND s.id = k.customer_id AND s.updated_at = k.updated_at
+        """;
+
+    // A saved customer's contacts are exactly those of the record: every other row of it goes.
+    private const string DeleteReplacedContacts = $$"""
+        DELETE FROM upflow_contacts c
+        USING ({{SavedCustomers}}) AS k
+        WHERE c.organization_id = k.organization_id AND c.customer_id = k.customer_id
+          AND NOT EXISTS (
+              SELECT 1 FROM unnest($4::text[], $5::text[]) AS n(organization_id, id)
+              WHERE n.organization_id = c.organization_id AND n.id = c.id)
+        """;
+
+    private const string UpsertContacts = $$"""
         INSERT INTO upflow_contacts AS t (organization_id, id, customer_id, email, source, role)
-        SELECT n.* FROM contacts n JOIN saved s ON s.organization_id = n.organization_id AND s.id = n.customer_id
+        SELECT n.* FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+            AS n(organization_id, id, customer_id, email, source, role)
+        JOIN ({{SavedCustomers}}) AS k ON k.organization_id = n.organization_id AND k.customer_id = n.customer_id
         ON CONFLICT (organization_id, id) DO UPDATE
             SET email = EXCLUDED.email, source = EXCLUDED.source, role = EXCLUDED.role
             WHERE (t.email, t.source, t.role) IS DISTINCT FROM (EXCLUDED.email, EXCLUDED.source, EXCLUDED.role)
@@ -237,8 +251,23 @@ public sealed class LedgerStore : IAsyncDisposable
     {
         var rows = LatestPerRow(batch, r => new RowKey(r.OrganizationId, r.Id));
         var contacts = ContactsOf(rows);
+        NpgsqlParameter[] Saved() =>
+        [
+            Text(rows.Select(r => r.OrganizationId)),
+            Text(rows.Select(r => r.Id)),
+            Instants(rows.Select(r => (DateTimeOffset?)r.UpdatedAt)),
+        ];
         await using var command = _dataSource.CreateBatch();
-        command.BatchCommands.Add(Statement(SaveCustomers, [.. CustomerColumns(rows), .. ContactColumns(contacts)]));
+        command.BatchCommands.Add(Statement(UpsertCustomers, CustomerColumns(rows)));
+        command.BatchCommands.Add(Statement(DeleteReplacedContacts, [.. Saved(),
+            Text(contacts.Select(c => c.OrganizationId)),
+            Text(contacts.Select(c => c.Id))]));
+        if (contacts.Count > 0)
+        {
+            command.BatchCommands.Add(Statement(UpsertContacts, [.. Saved(), .. ContactColumns(contacts)]));
+        }
+
+        // One batch, one implicit transaction: the customer and its contacts commit together.
         await command.ExecuteNonQueryAsync();
         return Acknowledged(batch.Count);
     }

@@ -63,7 +63,7 @@ public sealed class LedgerStoreTests(LedgerFixture ledger) : IClassFixture<Ledge
     {
         var customer = Customer(_organization, "cus_gone", new Contact("gone@acme.test", Contact.Sources.Stripe, Contact.Roles.Main));
         await ledger.Store.SaveCustomerAsync(customer);
-        var deleted = customer with { Snapshot = customer.Snapshot with { Deleted = true }, Contacts = [] };
+        var deleted = customer with { Snapshot = customer.Snapshot with { Deleted = true }, Contacts = [], UpdatedAt = customer.UpdatedAt.AddSeconds(1) };
         await ledger.Store.SaveCustomerAsync(deleted);
 
         await ledger.Store.SaveCustomerAsync(customer);
@@ -78,7 +78,11 @@ public sealed class LedgerStoreTests(LedgerFixture ledger) : IClassFixture<Ledge
     {
         var older = Customer(_organization, "cus_edited", new Contact("old@acme.test", Contact.Sources.Stripe, Contact.Roles.Main));
         var newer = Customer(_organization, "cus_edited", new Contact("new@acme.test", Contact.Sources.Stripe, Contact.Roles.Main));
-        newer = newer with { Snapshot = newer.Snapshot with { Email = "new@acme.test", AsOf = older.Snapshot.AsOf.AddSeconds(3) } };
+        newer = newer with
+        {
+            Snapshot = newer.Snapshot with { Email = "new@acme.test", AsOf = older.Snapshot.AsOf.AddSeconds(3) },
+            UpdatedAt = older.UpdatedAt.AddSeconds(3),
+        };
         await ledger.Store.SaveCustomerAsync(newer);
 
         // What an activation on a silo declared dead could still flush: the state Stripe had before.
@@ -90,6 +94,37 @@ public sealed class LedgerStoreTests(LedgerFixture ledger) : IClassFixture<Ledge
         var sameMoment = newer with { InvalidContactAddresses = 0 };
         await ledger.Store.SaveCustomerAsync(sameMoment);
         DeepAssert.Equal(sameMoment, await ledger.Store.FindCustomerAsync(_organization, "cus_edited"));
+    }
+
+    [Fact]
+    public async Task A_save_that_waited_for_another_writer_of_the_customer_replaces_the_contacts_that_writer_added()
+    {
+        var customer = Customer(_organization, "cus_overlap", new Contact("main@acme.test", Contact.Sources.Stripe, Contact.Roles.Main));
+        await ledger.Store.SaveCustomerAsync(customer);
+
+        // Another writer (a dying silo's activation) holds the customer's row and adds a contact.
+        await using var other = await ledger.DataSource.OpenConnectionAsync();
+        await using var transaction = await other.BeginTransactionAsync();
+        foreach (var sql in new[]
+                 {
+                     "UPDATE upflow_customers SET updated_at = now() WHERE organization_id = $1 AND id = 'cus_overlap'",
+                     "INSERT INTO upflow_contacts (organization_id, id, customer_id, email, source, role) VALUES ($1, 'cont_stale', 'cus_overlap', 'stale@acme.test', 'custom_field', 'cc')",
+                 })
+        {
+            await using var hold = new NpgsqlCommand(sql, other, transaction);
+            hold.Parameters.AddWithValue(_organization);
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        // The newer save waits for that row, then must still see (and remove) what the other writer added.
+        var newer = customer with { Snapshot = customer.Snapshot with { AsOf = customer.Snapshot.AsOf.AddSeconds(1) }, UpdatedAt = customer.UpdatedAt.AddSeconds(1) };
+        var save = ledger.Store.SaveCustomerAsync(newer);
+        await Task.Delay(300);
+        Assert.False(save.IsCompleted, "the save waits for the other writer's row lock");
+        await transaction.CommitAsync();
+        await save;
+
+        Assert.Equal(["main@acme.test"], (await ledger.Queries.ListContactsAsync(_organization, "cus_overlap", null, 50, null)).Items.Select(c => c.Email));
     }
 
     [Fact]
