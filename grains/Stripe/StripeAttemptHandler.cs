@@ -24,7 +24,15 @@ internal sealed class StripeAttemptHandler(StripeTelemetry telemetry, StripePaci
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
             telemetry.CountRateLimited(call);
-            pacing.RateLimited(call, await RefusalReasonAsync(response, cancellationToken));
+            try
+            {
+                pacing.RateLimited(call, await RefusalReasonAsync(response, cancellationToken));
+            }
+            catch
+            {
+                response.Dispose(); // the attempt timed out reading the body: nobody else will
+                throw;
+            }
         }
         return response;
     }
@@ -36,10 +44,10 @@ internal sealed class StripeAttemptHandler(StripeTelemetry telemetry, StripePaci
     private static async Task<string?> RefusalReasonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.Headers.TryGetValues(RateLimitedReasonHeader, out var reasons)) return reasons.FirstOrDefault();
-        // A 429's body is one small error object; buffered, Stripe.net reads it again as usual.
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         try
         {
+            // A 429's body is one small error object; buffered, Stripe.net reads it again as usual.
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             using var error = JsonDocument.Parse(body);
             return error.RootElement.TryGetProperty("error", out var detail) && detail.ValueKind == JsonValueKind.Object
                 && detail.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String
@@ -47,9 +55,9 @@ internal sealed class StripeAttemptHandler(StripeTelemetry telemetry, StripePaci
                 ? StripePacing.LockTimeout
                 : null;
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or HttpRequestException or IOException)
         {
-            return null;
+            return null; // no readable reason: the account's limit, as when Stripe names none
         }
     }
 }

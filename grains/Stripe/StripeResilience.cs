@@ -10,7 +10,7 @@ namespace Upflow.Orleans.Stripe;
 /// <summary>
 /// The retry rules of every Stripe call, as Stripe documents them: retry 429, 5xx, network errors
 /// and timeouts with exponential backoff and jitter; <c>Stripe-Should-Retry</c> overrides the status
-/// (false: never, true: even a 409 lock_timeout); <c>Retry-After</c> sets the delay when present;
+/// (false: never, true: even a 409); <c>Retry-After</c> sets the delay when present;
 /// other 4xx are answers, not failures. A POST is retried only with an Idempotency-Key, which makes
 /// the retry a replay on Stripe's side rather than a second write.
 /// </summary>
