@@ -47,6 +47,18 @@ public interface IStripeAccountGrain : IGrainWithStringKey
     Task<Ledger.ApplyOutcome> ApplyInvoicePayment(string invoicePaymentId);
 
     /// <summary>
+    /// Two different snapshots of the customer as of the same second tied (events are stamped to
+    /// the second): reads it again from Stripe and has its grain apply that, as of the request but
+    /// no earlier than the tie (the request follows both changes). Interleaved, as above.
+    /// </summary>
+    [Alias("RefreshCustomer"), AlwaysInterleave]
+    Task<Ledger.ApplyOutcome> RefreshCustomer(string customerId, DateTimeOffset tiedAsOf);
+
+    /// <summary>As <see cref="RefreshCustomer"/>, for an invoice.</summary>
+    [Alias("RefreshInvoice"), AlwaysInterleave]
+    Task<Ledger.ApplyOutcome> RefreshInvoice(string invoiceId, DateTimeOffset tiedAsOf);
+
+    /// <summary>
     /// Write-back: marks a Stripe invoice paid out of band with the caller's idempotency key. The
     /// secret key is decrypted here, for the call, and never leaves the grain. Interleaved: payments
     /// export side by side, each call only reads the connection.

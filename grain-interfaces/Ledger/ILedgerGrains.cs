@@ -18,6 +18,11 @@ public enum ApplyOutcome
     Applied = 0,
     Stale = 1,
     NotImported = 2,
+    /// <summary>
+    /// Stored over a different snapshot as of the same second: which change came last is a guess
+    /// (arrival order), so the caller has the object read again from Stripe.
+    /// </summary>
+    Tied = 3,
 }
 
 /// <summary>What re-deriving did: new derived fields, only the settings version moved, or nothing (already as new, or no such object).</summary>

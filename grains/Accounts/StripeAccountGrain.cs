@@ -163,28 +163,6 @@ public sealed partial class StripeAccountGrain(
     public Task<string?> GetWebhookSecretCipher() =>
         Task.FromResult(state.State.Connected ? state.State.WebhookSecretCipher : null);
 
-    public async Task<ApplyOutcome> ApplyInvoicePayment(string invoicePaymentId)
-    {
-        if (state.State is not { Connected: true, SecretKeyCipher: { } cipher }) return ApplyOutcome.NotImported;
-        var secretKey = secrets.Unprotect(cipher, OrganizationId);
-        InvoicePaymentJson payment;
-        DateTimeOffset requestedAt;
-        try
-        {
-            (payment, requestedAt) = await stripe.GetInvoicePaymentAsync(OrganizationId, secretKey, invoicePaymentId, CancellationToken.None);
-        }
-        catch (StripeRequestRefusedException refused) when (refused.StatusCode == 404)
-        {
-            return ApplyOutcome.NotImported;
-        }
-
-        var snapshot = StripeSnapshots.FromInvoicePayment(payment, requestedAt);
-        if (!PaymentRules.IsImported(snapshot)) return ApplyOutcome.NotImported;
-        var settings = await GrainFactory.GetGrain<IOrganizationGrain>(OrganizationId).GetSyncSettings();
-        return await GrainFactory.GetGrain<IPaymentGrain>(new LedgerKey(OrganizationId, snapshot.Id).ToString())
-            .ApplyStripe(snapshot, settings, SnapshotOrigin.Event);
-    }
-
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName == ResumeReminder)

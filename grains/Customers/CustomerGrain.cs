@@ -29,14 +29,16 @@ public sealed class CustomerGrain(LedgerStore ledger, TimeProvider clock) : Ledg
         Done(await ApplyAsync(row => DecideAsync(row, snapshot, settings)), origin);
 
     public Task<ApplyOutcome[]> ApplyEvents(CustomerSnapshot[] snapshots, SyncSettings settings) =>
-        ApplyInOrderAsync(snapshots, (row, snapshot) => DecideAsync(row, snapshot, settings));
+        ApplyInOrderAsync(snapshots, (row, snapshot) => DecideAsync(row, snapshot, settings),
+            tied: (replaced, applied) => SnapshotOrdering.IsTie(Stamp(replaced.Snapshot), Stamp(applied.Snapshot))
+                && !Same(replaced.Snapshot, applied.Snapshot));
+
+    private static CustomerStamp Stamp(CustomerSnapshot snapshot) => new(snapshot.AsOf, snapshot.Deleted);
 
     private async Task<CustomerRecord?> DecideAsync(CustomerRecord? row, CustomerSnapshot snapshot, SyncSettings settings)
     {
         var current = row?.Snapshot;
-        if (!SnapshotOrdering.ShouldApply(
-                current is null ? null : new CustomerStamp(current.AsOf, current.Deleted),
-                new CustomerStamp(snapshot.AsOf, snapshot.Deleted)))
+        if (!SnapshotOrdering.ShouldApply(current is null ? null : Stamp(current), Stamp(snapshot)))
             return null;
         // Stripe leaves unexpanded fields out of webhook payloads: keep what the backfill saw.
         var native = CustomerRules.CarryOmittedNativeFields(snapshot.Native, current?.Native);

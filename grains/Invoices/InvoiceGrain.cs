@@ -29,7 +29,9 @@ public sealed class InvoiceGrain(LedgerStore ledger, TimeProvider clock) : Ledge
     public async Task<ApplyOutcome[]> ApplyEvents(InvoiceSnapshot[] snapshots, SyncSettings settings)
     {
         var imported = Enumerable.Range(0, snapshots.Length).Where(i => InvoiceStatusRules.IsImported(snapshots[i])).ToArray();
-        var applied = await ApplyInOrderAsync(imported, (row, i) => DecideAsync(row, snapshots[i], settings));
+        var applied = await ApplyInOrderAsync(imported, (row, i) => DecideAsync(row, snapshots[i], settings),
+            tied: (replaced, applied) => SnapshotOrdering.IsTie(Stamp(replaced.Snapshot), Stamp(applied.Snapshot))
+                && !Same(replaced.Snapshot, applied.Snapshot));
         var outcomes = Enumerable.Repeat(ApplyOutcome.NotImported, snapshots.Length).ToArray();
         for (var j = 0; j < imported.Length; j++) outcomes[imported[j]] = applied[j];
         return outcomes;
@@ -38,12 +40,12 @@ public sealed class InvoiceGrain(LedgerStore ledger, TimeProvider clock) : Ledge
     private async Task<InvoiceRecord?> DecideAsync(InvoiceRecord? row, InvoiceSnapshot snapshot, SyncSettings settings)
     {
         var current = row?.Snapshot;
-        if (current is not null && !SnapshotOrdering.ShouldApply(
-                new InvoiceStamp(current.AsOf, current.StripeStatus!),
-                new InvoiceStamp(snapshot.AsOf, snapshot.StripeStatus!)))
+        if (current is not null && !SnapshotOrdering.ShouldApply(Stamp(current), Stamp(snapshot)))
             return null;
         return Derive(snapshot, await NewestAsync(settings), clock.GetUtcNow());
     }
+
+    private static InvoiceStamp Stamp(InvoiceSnapshot snapshot) => new(snapshot.AsOf, snapshot.StripeStatus!);
 
     private InvoiceRecord Derive(InvoiceSnapshot snapshot, SyncSettings settings, DateTimeOffset updatedAt) =>
         RecordDerivation.Invoice(Key.OrganizationId, snapshot, settings, updatedAt);

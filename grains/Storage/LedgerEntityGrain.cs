@@ -53,7 +53,9 @@ public abstract class LedgerEntityGrain<TRecord> : Grain
     /// only the last row decided: a run of events for one object costs one write, and ends where
     /// applying them one by one would have. <paramref name="decide"/> returns null to keep the row.
     /// </summary>
-    protected async Task<ApplyOutcome[]> ApplyInOrderAsync<TChange>(IReadOnlyList<TChange> changes, Func<TRecord?, TChange, Task<TRecord?>> decide)
+    /// <param name="tied">Whether a record decided over another won only by arriving later (<see cref="ApplyOutcome.Tied"/>).</param>
+    protected async Task<ApplyOutcome[]> ApplyInOrderAsync<TChange>(IReadOnlyList<TChange> changes, Func<TRecord?, TChange, Task<TRecord?>> decide,
+        Func<TRecord, TRecord, bool>? tied = null)
     {
         while (true)
         {
@@ -64,8 +66,8 @@ public abstract class LedgerEntityGrain<TRecord> : Grain
             {
                 if (await decide(row, changes[i]) is { } record)
                 {
+                    outcomes[i] = row is not null && tied?.Invoke(row, record) == true ? ApplyOutcome.Tied : ApplyOutcome.Applied;
                     row = decided = record;
-                    outcomes[i] = ApplyOutcome.Applied;
                 }
                 else
                 {
@@ -97,6 +99,10 @@ public abstract class LedgerEntityGrain<TRecord> : Grain
         Record = record;
         return true;
     }
+
+    /// <summary>Whether two snapshots of the object say the same (as the ledger stores them).</summary>
+    protected static bool Same<TSnapshot>(TSnapshot a, TSnapshot b) =>
+        LedgerJson.Serialize(a) == LedgerJson.Serialize(b);
 
     /// <summary>Settings seen without deriving a snapshot (a re-derivation, a portal payment): the newest is kept.</summary>
     protected SyncSettings Learn(SyncSettings settings) => _settings = SettingsRules.Newest(settings, _settings);

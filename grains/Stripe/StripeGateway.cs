@@ -101,15 +101,29 @@ public sealed partial class StripeGateway(
             StripeJson.PaymentIntentListAsync, intent => intent.Id, intent => intent.Created);
 
     /// <summary>One invoice payment with its payment method, as the backfill lists them; "as of" the request.</summary>
-    public async Task<(InvoicePaymentJson Payment, DateTimeOffset RequestedAt)> GetInvoicePaymentAsync(string organizationId, string secretKey, string id, CancellationToken cancellation)
+    public Task<(InvoicePaymentJson Payment, DateTimeOffset RequestedAt)> GetInvoicePaymentAsync(string organizationId, string secretKey, string id, CancellationToken cancellation) =>
+        GetAsync(organizationId, secretKey, "/v1/invoice_payments", id,
+            new InvoicePaymentGetOptions { Expand = [.. InvoicePaymentExpansions.Select(path => path["data.".Length..])] }, StripeJson.InvoicePaymentAsync, cancellation);
+
+    /// <summary>One customer with what the backfill expands (a deleted one says so); "as of" the request.</summary>
+    public Task<(CustomerJson Customer, DateTimeOffset RequestedAt)> GetCustomerAsync(string organizationId, string secretKey, string id, CancellationToken cancellation) =>
+        GetAsync(organizationId, secretKey, "/v1/customers", id,
+            new CustomerGetOptions { Expand = [.. CustomerExpansions.Select(path => path["data.".Length..])] }, StripeJson.CustomerAsync, cancellation);
+
+    /// <summary>One invoice, whatever its status; "as of" the request.</summary>
+    public Task<(InvoiceJson Invoice, DateTimeOffset RequestedAt)> GetInvoiceAsync(string organizationId, string secretKey, string id, CancellationToken cancellation) =>
+        GetAsync(organizationId, secretKey, "/v1/invoices", id, new InvoiceGetOptions(), StripeJson.InvoiceAsync, cancellation);
+
+    /// <summary>GET {resource}/{id}, read from the response's bytes.</summary>
+    private async Task<(T Object, DateTimeOffset RequestedAt)> GetAsync<T>(string organizationId, string secretKey, string resource, string id,
+        BaseOptions options, Func<Stream, CancellationToken, ValueTask<T>> read, CancellationToken cancellation)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         if (KeyProblem(secretKey) is { } problem) throw new StripeKeyRejectedException(problem);
-        var options = new InvoicePaymentGetOptions { Expand = [.. InvoicePaymentExpansions.Select(path => path["data.".Length..])] };
-        return await CallAsync(organizationId, "GET /v1/invoice_payments/{id}", async (client, ct) =>
+        return await CallAsync(organizationId, $"GET {resource}/{{id}}", async (client, ct) =>
         {
-            await using var body = await client.RequestStreamingAsync(HttpMethod.Get, $"/v1/invoice_payments/{Uri.EscapeDataString(id)}", options, null, ct);
-            return await StripeJson.InvoicePaymentAsync(body, ct);
+            await using var body = await client.RequestStreamingAsync(HttpMethod.Get, $"{resource}/{Uri.EscapeDataString(id)}", options, null, ct);
+            return await read(body, ct);
         }, secretKey, cancellation);
     }
 

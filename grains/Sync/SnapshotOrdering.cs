@@ -22,6 +22,8 @@ public readonly record struct PaymentStamp(DateTimeOffset AsOf, string StripeSta
 /// to Stripe's list endpoints briefly lagging behind its events.
 /// Equal "as of" and equal status applies: re-applying a snapshot is harmless, and a second edit
 /// within the same second (metadata, amounts) is more often the later one when delivered second.
+/// When two such snapshots differ that is only a guess (<see cref="IsTie(InvoiceStamp, InvoiceStamp)"/>),
+/// and the object is read again from Stripe.
 /// </summary>
 public static class SnapshotOrdering
 {
@@ -76,6 +78,17 @@ public static class SnapshotOrdering
 
         return incomingRank != heldRank ? incomingRank > heldRank : incoming.AsOf >= held.AsOf;
     }
+
+    /// <summary>
+    /// Whether a snapshot that differs from the one it replaced won only by arriving later: Stripe
+    /// stamps events to the second, so two changes of one status within a second cannot be ordered.
+    /// </summary>
+    public static bool IsTie(InvoiceStamp replaced, InvoiceStamp applied) =>
+        applied.AsOf == replaced.AsOf && InvoiceRank(applied.StripeStatus) == InvoiceRank(replaced.StripeStatus);
+
+    /// <summary>As for invoices; a deletion is never a tie (it is final, whenever it happened).</summary>
+    public static bool IsTie(CustomerStamp replaced, CustomerStamp applied) =>
+        applied.AsOf == replaced.AsOf && !replaced.Deleted && !applied.Deleted;
 
     public static bool IsFinalInvoiceStatus(string stripeStatus) =>
         stripeStatus is StripeInvoiceStatus.Paid or StripeInvoiceStatus.Void;

@@ -19,7 +19,8 @@ namespace Upflow.Orleans.Webhooks;
 /// directly. Each grain orders what it receives by its own state (<see cref="SnapshotOrdering"/>), so
 /// events may be applied in any order, and applying one twice is harmless. Webhooks of one object
 /// still go through one worker in the order they arrived: Stripe's <c>created</c> is to the second,
-/// so two changes of an object within one second tie, and arrival order is then the best guess.
+/// so two changes of an object within one second tie; arrival order is then a first guess, and the
+/// object is read again from Stripe (<see cref="ApplyOutcome.Tied"/>).
 /// Applying an event is a span whose parent is the webhook request that delivered it (its traceparent
 /// is recorded with the event), so the request, the grains and their SQL are one trace.
 /// During a burst of deliveries, queued events wait for the burst to pass, for a bounded time
@@ -271,12 +272,16 @@ public sealed partial class EventDispatcher(
                         // Stripe's customer.deleted carries the customer as it was, without deleted: true.
                         return record.Type == "customer.deleted" ? snapshot with { Deleted = true, Native = CustomerNativeFields.None } : snapshot;
                     },
-                    (id, snapshots, settings) => grains.GetGrain<ICustomerGrain>(new LedgerKey(run[0].OrganizationId, id).ToString()).ApplyEvents(snapshots, settings));
+                    (id, snapshots, settings) => grains.GetGrain<ICustomerGrain>(new LedgerKey(run[0].OrganizationId, id).ToString()).ApplyEvents(snapshots, settings),
+                    snapshot => snapshot.AsOf,
+                    (id, tiedAsOf) => grains.GetGrain<IStripeAccountGrain>(run[0].OrganizationId).RefreshCustomer(id, tiedAsOf));
             case StripeEventRoute.Invoice:
                 return await ApplyObjectsAsync<InvoiceJson, InvoiceSnapshot>(run, StripeEventRoute.Invoice,
                     invoice => invoice is { Object: "invoice", Id.Length: > 0 } ? invoice.Id : null,
                     (invoice, record) => StripeSnapshots.FromInvoice(invoice, StripeEventRoutes.AsOf(record.Created)),
                     (id, snapshots, settings) => grains.GetGrain<IInvoiceGrain>(new LedgerKey(run[0].OrganizationId, id).ToString()).ApplyEvents(snapshots, settings),
+                    snapshot => snapshot.AsOf,
+                    (id, tiedAsOf) => grains.GetGrain<IStripeAccountGrain>(run[0].OrganizationId).RefreshInvoice(id, tiedAsOf),
                     // A draft (or a deleted draft) never reaches the ledger: its grain need not even wake up.
                     imported: InvoiceStatusRules.IsImported);
             case StripeEventRoute.InvoicePayment:
@@ -296,11 +301,14 @@ public sealed partial class EventDispatcher(
 
     /// <summary>
     /// Customer or invoice events: each object's snapshots go to its grain in one call, in arrival
-    /// order. An event whose payload is not the route's object is unreadable for good.
+    /// order. An event whose payload is not the route's object is unreadable for good. An object
+    /// whose grain could only guess the order of two same-second changes is read again from Stripe.
     /// </summary>
     private async Task<string[]> ApplyObjectsAsync<TJson, TSnapshot>(IReadOnlyList<Dispatched> run, StripeEventRoute route,
         Func<TJson, string?> idOf, Func<TJson, Dispatched, TSnapshot> snapshotOf,
-        Func<string, TSnapshot[], SyncSettings, Task<ApplyOutcome[]>> apply, Func<TSnapshot, bool>? imported = null)
+        Func<string, TSnapshot[], SyncSettings, Task<ApplyOutcome[]>> apply,
+        Func<TSnapshot, DateTimeOffset> asOf, Func<string, DateTimeOffset, Task<ApplyOutcome>> readAgain,
+        Func<TSnapshot, bool>? imported = null)
     {
         var outcomes = new string[run.Count];
         var byObject = new Dictionary<string, List<(int Index, TSnapshot Snapshot)>>();
@@ -329,6 +337,14 @@ public sealed partial class EventDispatcher(
         {
             var applied = await apply(id, [.. snapshots.Select(s => s.Snapshot)], settings);
             for (var j = 0; j < snapshots.Count; j++) outcomes[snapshots[j].Index] = Describe(applied[j]);
+            if (Array.LastIndexOf(applied, ApplyOutcome.Tied) is var tie and >= 0)
+            {
+                // Marked applied only once Stripe has told which change came last: a failure here
+                // leaves the events to the drain, which ties and reads again.
+                var tiedAsOf = asOf(snapshots[tie].Snapshot);
+                LogTied(logger, run[0].OrganizationId, route, id, tiedAsOf);
+                await readAgain(id, tiedAsOf);
+            }
         }
 
         return outcomes;
@@ -367,7 +383,7 @@ public sealed partial class EventDispatcher(
 
     private static string Describe(ApplyOutcome outcome) => outcome switch
     {
-        ApplyOutcome.Applied => Outcomes.Applied,
+        ApplyOutcome.Applied or ApplyOutcome.Tied => Outcomes.Applied,
         ApplyOutcome.Stale => Outcomes.Stale,
         _ => Outcomes.NotImported,
     };
@@ -398,6 +414,9 @@ public sealed partial class EventDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} ({EventType}) of organization {OrganizationId} could not be applied; the drain retries it")]
     private static partial void LogApplyFailed(ILogger logger, string organizationId, string eventId, string eventType, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Two changes of {Route} {ObjectId} of organization {OrganizationId} within the second of {AsOf:O} cannot be ordered from their events: reading it again from Stripe")]
+    private static partial void LogTied(ILogger logger, string organizationId, StripeEventRoute route, string objectId, DateTimeOffset asOf);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} ({EventType}) of organization {OrganizationId} has no object of the expected kind; recorded as unreadable")]
     private static partial void LogUnreadable(ILogger logger, string organizationId, string eventId, string eventType);

@@ -150,4 +150,22 @@ public class SnapshotOrderingTests
             }
         }
     }
+
+    [Theory]
+    [InlineData("open", "open", 0, true)]
+    [InlineData("uncollectible", "uncollectible", 0, true)]
+    [InlineData("paid", "paid", 0, true)]
+    [InlineData("open", "open", 1, false)]
+    [InlineData("open", "paid", 0, false)]
+    [InlineData("uncollectible", "paid", 0, false)]
+    public void Two_invoice_snapshots_tie_only_when_as_of_the_same_second_with_the_same_status(string replaced, string applied, int secondsLater, bool tie) =>
+        Assert.Equal(tie, SnapshotOrdering.IsTie(new InvoiceStamp(T, replaced), new InvoiceStamp(T.AddSeconds(secondsLater), applied)));
+
+    [Theory]
+    [InlineData(false, false, 0, true)]
+    [InlineData(false, false, 1, false)]
+    [InlineData(false, true, 0, false)]
+    [InlineData(true, true, 0, false)]
+    public void Two_customer_snapshots_tie_when_as_of_the_same_second_unless_one_is_a_deletion(bool replacedDeleted, bool appliedDeleted, int secondsLater, bool tie) =>
+        Assert.Equal(tie, SnapshotOrdering.IsTie(new CustomerStamp(T, replacedDeleted), new CustomerStamp(T.AddSeconds(secondsLater), appliedDeleted)));
 }

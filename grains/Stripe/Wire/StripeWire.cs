@@ -268,6 +268,7 @@ public static class StripeJson
     public static ValueTask<StripeListJson<PaymentIntentJson>> PaymentIntentListAsync(Stream json, CancellationToken cancellation) => ReadAsync(json, StripeWireContext.Default.StripeListJsonPaymentIntentJson, cancellation);
     public static ValueTask<InvoicePaymentJson> InvoicePaymentAsync(Stream json, CancellationToken cancellation) => ReadAsync(json, StripeWireContext.Default.InvoicePaymentJson, cancellation);
     public static ValueTask<InvoiceJson> InvoiceAsync(Stream json, CancellationToken cancellation) => ReadAsync(json, StripeWireContext.Default.InvoiceJson, cancellation);
+    public static ValueTask<CustomerJson> CustomerAsync(Stream json, CancellationToken cancellation) => ReadAsync(json, StripeWireContext.Default.CustomerJson, cancellation);
 
     private static T Read<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
         JsonSerializer.Deserialize(json, type) ?? throw new JsonException($"Expected a Stripe {typeof(T).Name}, got null.");

@@ -112,6 +112,66 @@ public sealed class WebhookTests(WebhookApp app) : IClassFixture<WebhookApp>
     }
 
     [Fact]
+    public async Task Two_changes_within_one_second_delivered_newest_first_end_in_the_state_Stripe_holds()
+    {
+        string customer = "", invoice = "";
+        var tenant = await app.ConnectAsync(account =>
+        {
+            customer = Stripe.CreateCustomer(account.Id, new NewCustomer { Email = "before@tie.test", Name = "Tie" });
+            invoice = Stripe.CreateInvoice(account.Id, new NewInvoice { Customer = customer });
+            Stripe.FinalizeInvoice(account.Id, invoice);
+        }, autoDeliver: false);
+        var acct = tenant.AccountId;
+        await app.WaitForFirstCatchUpAsync(tenant.Client, acct);
+        var fields = await tenant.Client.PutAsJsonAsync("/v1/settings/custom-fields", new { invoice = new { metadata = new[] { "Stage" } } });
+        Assert.True(fields.IsSuccessStatusCode, await fields.Content.ReadAsStringAsync());
+        await Eventually.Until(async () => (await tenant.Client.GetFromJsonAsync<JsonElement>("/v1/stripe/sync"))
+            .GetProperty("settings").GetProperty("state").GetString() == "applied", "the invoice custom field applied");
+        Stripe.Clock.Advance(TimeSpan.FromSeconds(1)); // the changes are newer than what the backfill read
+
+        // Stripe stamps events to the second: these pairs cannot be ordered from their events.
+        var customerChanges = await TwoChangesInOneSecondAsync(acct, "customer.updated",
+            () => Stripe.UpdateCustomer(acct, customer, new CustomerUpdate { Email = "first@tie.test" }),
+            () => Stripe.UpdateCustomer(acct, customer, new CustomerUpdate { Email = "second@tie.test" }));
+        var invoiceChanges = await TwoChangesInOneSecondAsync(acct, "invoice.updated",
+            () => Stripe.UpdateInvoiceMetadata(acct, invoice, new Dictionary<string, string> { ["Stage"] = "first" }),
+            () => Stripe.UpdateInvoiceMetadata(acct, invoice, new Dictionary<string, string> { ["Stage"] = "second" }));
+
+        // Delivered newest first: arrival order alone would keep the older change.
+        foreach (var payload in new[] { customerChanges.Second, customerChanges.First, invoiceChanges.Second, invoiceChanges.First })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await app.PostSignedAsync(tenant, payload)).StatusCode);
+            await app.WaitUntilAppliedAsync(tenant.OrganizationId);
+        }
+
+        Assert.Equal("second@tie.test", (await tenant.Client.GetFromJsonAsync<JsonElement>($"/v1/customers/{customer}")).GetProperty("email").GetString());
+        Assert.Equal("second", (await tenant.Client.GetFromJsonAsync<JsonElement>($"/v1/invoices/{invoice}")).GetProperty("customFields").GetProperty("Stage").GetString());
+        await app.AssertLedgerEqualsStripeAsync(tenant);
+        // Each object was read again once, when its older change arrived second.
+        Assert.Equal(1, Stripe.RequestCount(acct, "GET /v1/customers/{id}"));
+        Assert.Equal(1, Stripe.RequestCount(acct, "GET /v1/invoices/{id}"));
+    }
+
+    /// <summary>
+    /// Makes two changes that Stripe stamps with the same second (again, in the rare case a second
+    /// ends between them), and answers their events' payloads, first change first.
+    /// </summary>
+    private async Task<(string First, string Second)> TwoChangesInOneSecondAsync(string acct, string eventType, Action first, Action second)
+    {
+        while (true)
+        {
+            first();
+            second();
+            var ids = Stripe.Events(acct).Where(e => e.Type == eventType).TakeLast(2).Select(e => e.Id).ToList();
+            var secretKey = Stripe.Account(acct).SecretKey;
+            var payloads = (First: await app.EventPayloadAsync(secretKey, ids[0]), Second: await app.EventPayloadAsync(secretKey, ids[1]));
+            if (CreatedOf(payloads.First) == CreatedOf(payloads.Second)) return payloads;
+        }
+
+        static long CreatedOf(string payload) => JsonDocument.Parse(payload).RootElement.GetProperty("created").GetInt64();
+    }
+
+    [Fact]
     public async Task Dropped_deliveries_are_recovered_by_catching_up_from_the_events_api()
     {
         var tenant = await app.ConnectAsync(autoDeliver: false);
