@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Upflow.Orleans.Ledger;
 using Upflow.Orleans.Organizations;
 using Upflow.Orleans.Stripe;
@@ -11,7 +12,8 @@ public sealed partial class StripeAccountGrain
 {
     public async Task<ApplyOutcome> ApplyInvoicePayment(string invoicePaymentId)
     {
-        if (await ReadAgainAsync(stripe.GetInvoicePaymentAsync, invoicePaymentId) is not (var payment, var requestedAt)) return ApplyOutcome.NotImported;
+        using var patience = new CancellationTokenSource(ReadAgainPatience);
+        if (await ReadAgainAsync(stripe.GetInvoicePaymentAsync, invoicePaymentId, patience.Token) is not (var payment, var requestedAt)) return ApplyOutcome.NotImported;
         var snapshot = StripeSnapshots.FromInvoicePayment(payment, requestedAt);
         if (!PaymentRules.IsImported(snapshot)) return ApplyOutcome.NotImported;
         var settings = await GrainFactory.GetGrain<IOrganizationGrain>(OrganizationId).GetSyncSettings();
@@ -21,7 +23,7 @@ public sealed partial class StripeAccountGrain
 
     public async Task<ApplyOutcome> RefreshCustomer(string customerId, DateTimeOffset tiedAsOf)
     {
-        if (await ReadAgainAsync(stripe.GetCustomerAsync, customerId) is not (var customer, var requestedAt)) return ApplyOutcome.NotImported;
+        if (await ReadTiedAgainAsync(stripe.GetCustomerAsync, customerId) is not (var customer, var requestedAt)) return ApplyOutcome.NotImported;
         var snapshot = StripeSnapshots.FromCustomer(customer, Later(requestedAt, tiedAsOf));
         var settings = await GrainFactory.GetGrain<IOrganizationGrain>(OrganizationId).GetSyncSettings();
         return await GrainFactory.GetGrain<ICustomerGrain>(new LedgerKey(OrganizationId, snapshot.Id).ToString())
@@ -30,7 +32,7 @@ public sealed partial class StripeAccountGrain
 
     public async Task<ApplyOutcome> RefreshInvoice(string invoiceId, DateTimeOffset tiedAsOf)
     {
-        if (await ReadAgainAsync(stripe.GetInvoiceAsync, invoiceId) is not (var invoice, var requestedAt)) return ApplyOutcome.NotImported;
+        if (await ReadTiedAgainAsync(stripe.GetInvoiceAsync, invoiceId) is not (var invoice, var requestedAt)) return ApplyOutcome.NotImported;
         var snapshot = StripeSnapshots.FromInvoice(invoice, Later(requestedAt, tiedAsOf));
         var settings = await GrainFactory.GetGrain<IOrganizationGrain>(OrganizationId).GetSyncSettings();
         return await GrainFactory.GetGrain<IInvoiceGrain>(new LedgerKey(OrganizationId, snapshot.Id).ToString())
@@ -39,18 +41,46 @@ public sealed partial class StripeAccountGrain
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
+    /// <summary>
+    /// Less than Orleans' 30 s call timeout: a read still queued for the account's Stripe pace when
+    /// its caller gives up would otherwise be sent anyway, and the drain's retry queue another.
+    /// </summary>
+    private static readonly TimeSpan ReadAgainPatience = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// A tie's object read again. A key or a request Stripe refuses (revoked, restricted) would be
+    /// refused again: the arrival-order guess stays. Stripe being unreachable throws, for the drain.
+    /// </summary>
+    private async Task<(T Object, DateTimeOffset RequestedAt)?> ReadTiedAgainAsync<T>(
+        Func<string, string, string, CancellationToken, Task<(T, DateTimeOffset)>> get, string id)
+    {
+        using var patience = new CancellationTokenSource(ReadAgainPatience);
+        try
+        {
+            return await ReadAgainAsync(get, id, patience.Token);
+        }
+        catch (Exception exception) when (exception is StripeKeyRejectedException or StripeRequestRefusedException)
+        {
+            LogTieKept(logger, OrganizationId, id, exception.Message);
+            return null;
+        }
+    }
+
     /// <summary>An object read again from Stripe with the account's key; null when not connected or Stripe has no such object.</summary>
     private async Task<(T Object, DateTimeOffset RequestedAt)?> ReadAgainAsync<T>(
-        Func<string, string, string, CancellationToken, Task<(T, DateTimeOffset)>> get, string id)
+        Func<string, string, string, CancellationToken, Task<(T, DateTimeOffset)>> get, string id, CancellationToken cancellation)
     {
         if (state.State is not { Connected: true, SecretKeyCipher: { } cipher }) return null;
         try
         {
-            return await get(OrganizationId, secrets.Unprotect(cipher, OrganizationId), id, CancellationToken.None);
+            return await get(OrganizationId, secrets.Unprotect(cipher, OrganizationId), id, cancellation);
         }
         catch (StripeRequestRefusedException refused) when (refused.StatusCode == 404)
         {
             return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Organization {OrganizationId}: {ObjectId} could not be read again after two same-second changes ({Reason}); it keeps the change that arrived last")]
+    private static partial void LogTieKept(ILogger logger, string organizationId, string objectId, string reason);
 }

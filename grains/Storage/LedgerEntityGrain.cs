@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Upflow.Orleans.Organizations;
 using Upflow.Orleans.Storage;
 using Upflow.Orleans.Sync;
@@ -100,9 +102,12 @@ public abstract class LedgerEntityGrain<TRecord> : Grain
         return true;
     }
 
-    /// <summary>Whether two snapshots of the object say the same (as the ledger stores them).</summary>
+    /// <summary>
+    /// Whether two snapshots of the object say the same, as the ledger stores them. Key order aside:
+    /// a row read back from jsonb lists metadata in jsonb's order, a webhook in Stripe's.
+    /// </summary>
     protected static bool Same<TSnapshot>(TSnapshot a, TSnapshot b) =>
-        LedgerJson.Serialize(a) == LedgerJson.Serialize(b);
+        JsonNode.DeepEquals(JsonSerializer.SerializeToNode(a, LedgerJson.Options), JsonSerializer.SerializeToNode(b, LedgerJson.Options));
 
     /// <summary>Settings seen without deriving a snapshot (a re-derivation, a portal payment): the newest is kept.</summary>
     protected SyncSettings Learn(SyncSettings settings) => _settings = SettingsRules.Newest(settings, _settings);

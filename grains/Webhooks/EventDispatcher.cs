@@ -343,6 +343,7 @@ public sealed partial class EventDispatcher(
                 // leaves the events to the drain, which ties and reads again.
                 var tiedAsOf = asOf(snapshots[tie].Snapshot);
                 LogTied(logger, run[0].OrganizationId, route, id, tiedAsOf);
+                telemetry.ReadAgain(run[0].OrganizationId, ObjectTypeOf(run[snapshots[tie].Index].Type) ?? "unknown");
                 await readAgain(id, tiedAsOf);
             }
         }
@@ -415,7 +416,7 @@ public sealed partial class EventDispatcher(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} ({EventType}) of organization {OrganizationId} could not be applied; the drain retries it")]
     private static partial void LogApplyFailed(ILogger logger, string organizationId, string eventId, string eventType, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Two changes of {Route} {ObjectId} of organization {OrganizationId} within the second of {AsOf:O} cannot be ordered from their events: reading it again from Stripe")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Two changes of {Route} {ObjectId} of organization {OrganizationId} within the second of {AsOf:O} cannot be ordered from their events: reading it again from Stripe")]
     private static partial void LogTied(ILogger logger, string organizationId, StripeEventRoute route, string objectId, DateTimeOffset asOf);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} ({EventType}) of organization {OrganizationId} has no object of the expected kind; recorded as unreadable")]

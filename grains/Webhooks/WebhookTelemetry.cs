@@ -14,6 +14,7 @@ public sealed class WebhookTelemetry
     private readonly Histogram<double> _lag;
     private readonly Counter<long> _applied;
     private readonly Histogram<double> _appliedLag;
+    private readonly Counter<long> _readAgain;
 
     public WebhookTelemetry(IMeterFactory meters)
     {
@@ -25,6 +26,8 @@ public sealed class WebhookTelemetry
         _lag = meter.CreateHistogram<double>("upflow.webhooks.lag", "s", "From Stripe creating an event to its webhook being durably recorded.");
         _applied = meter.CreateCounter<long>("upflow.events.applied", "{event}", "Stripe events (webhook or catch-up) applied to their grain, by source and outcome.");
         _appliedLag = meter.CreateHistogram<double>("upflow.events.lag", "s", "From Stripe creating an event to its grain having applied it.");
+        _readAgain = meter.CreateCounter<long>("upflow.events.read_again", "{object}",
+            "Customers and invoices read again from Stripe because two of their changes were stamped with the same second.");
     }
 
     public void Recorded(string organizationId, RecordOutcome outcome, TimeSpan lag)
@@ -42,6 +45,9 @@ public sealed class WebhookTelemetry
         _applied.Add(1, tags);
         _appliedLag.Record(Math.Max(0, lag.TotalSeconds), tags);
     }
+
+    public void ReadAgain(string organizationId, string objectType) =>
+        _readAgain.Add(1, new TagList { { StripeTelemetry.OrganizationTag, organizationId }, { "object.type", objectType } });
 
     /// <summary>No organization tag: the request is unauthenticated, and an id in its URL proves nothing (and would let anyone add series).</summary>
     public void Rejected(string reason) => _rejected.Add(1, new TagList { { "reason", reason } });
