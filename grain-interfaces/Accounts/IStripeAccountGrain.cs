@@ -51,12 +51,12 @@ public interface IStripeAccountGrain : IGrainWithStringKey
     /// the second): reads it again from Stripe and has its grain apply that, as of the request but
     /// no earlier than the tie (the request follows both changes). Interleaved, as above.
     /// </summary>
-    [Alias("RefreshCustomer"), AlwaysInterleave]
-    Task<Ledger.ApplyOutcome> RefreshCustomer(string customerId, DateTimeOffset tiedAsOf);
+    [Alias("ReadCustomerAgain"), AlwaysInterleave]
+    Task<Ledger.ApplyOutcome> ReadCustomerAgain(string customerId, DateTimeOffset tiedAsOf);
 
-    /// <summary>As <see cref="RefreshCustomer"/>, for an invoice.</summary>
-    [Alias("RefreshInvoice"), AlwaysInterleave]
-    Task<Ledger.ApplyOutcome> RefreshInvoice(string invoiceId, DateTimeOffset tiedAsOf);
+    /// <summary>As <see cref="ReadCustomerAgain"/>, for an invoice.</summary>
+    [Alias("ReadInvoiceAgain"), AlwaysInterleave]
+    Task<Ledger.ApplyOutcome> ReadInvoiceAgain(string invoiceId, DateTimeOffset tiedAsOf);
 
     /// <summary>
     /// Write-back: marks a Stripe invoice paid out of band with the caller's idempotency key. The

@@ -19,8 +19,8 @@ public enum ApplyOutcome
     Stale = 1,
     NotImported = 2,
     /// <summary>
-    /// Stored over a different snapshot as of the same second: which change came last is a guess
-    /// (arrival order), so the caller has the object read again from Stripe.
+    /// Differs from the row's snapshot as of the same second and status: which change came last
+    /// cannot be told from Stripe's events. The row is kept; the caller has the object read again.
     /// </summary>
     Tied = 3,
 }

@@ -10,46 +10,46 @@ namespace Upflow.Orleans.Accounts;
 // only lends its connection; the object's grain decides what to keep, by its ordering rules.
 public sealed partial class StripeAccountGrain
 {
-    public async Task<ApplyOutcome> ApplyInvoicePayment(string invoicePaymentId)
-    {
-        using var patience = new CancellationTokenSource(ReadAgainPatience);
-        if (await ReadAgainAsync(stripe.GetInvoicePaymentAsync, invoicePaymentId, patience.Token) is not (var payment, var requestedAt)) return ApplyOutcome.NotImported;
-        var snapshot = StripeSnapshots.FromInvoicePayment(payment, requestedAt);
-        if (!PaymentRules.IsImported(snapshot)) return ApplyOutcome.NotImported;
-        var settings = await GrainFactory.GetGrain<IOrganizationGrain>(OrganizationId).GetSyncSettings();
-        return await GrainFactory.GetGrain<IPaymentGrain>(new LedgerKey(OrganizationId, snapshot.Id).ToString())
-            .ApplyStripe(snapshot, settings, SnapshotOrigin.Event);
-    }
-
-    public async Task<ApplyOutcome> RefreshCustomer(string customerId, DateTimeOffset tiedAsOf)
-    {
-        if (await ReadTiedAgainAsync(stripe.GetCustomerAsync, customerId) is not (var customer, var requestedAt)) return ApplyOutcome.NotImported;
-        var snapshot = StripeSnapshots.FromCustomer(customer, Later(requestedAt, tiedAsOf));
-        var settings = await GrainFactory.GetGrain<IOrganizationGrain>(OrganizationId).GetSyncSettings();
-        return await GrainFactory.GetGrain<ICustomerGrain>(new LedgerKey(OrganizationId, snapshot.Id).ToString())
-            .Apply(snapshot, settings, SnapshotOrigin.Event);
-    }
-
-    public async Task<ApplyOutcome> RefreshInvoice(string invoiceId, DateTimeOffset tiedAsOf)
-    {
-        if (await ReadTiedAgainAsync(stripe.GetInvoiceAsync, invoiceId) is not (var invoice, var requestedAt)) return ApplyOutcome.NotImported;
-        var snapshot = StripeSnapshots.FromInvoice(invoice, Later(requestedAt, tiedAsOf));
-        var settings = await GrainFactory.GetGrain<IOrganizationGrain>(OrganizationId).GetSyncSettings();
-        return await GrainFactory.GetGrain<IInvoiceGrain>(new LedgerKey(OrganizationId, snapshot.Id).ToString())
-            .Apply(snapshot, settings, SnapshotOrigin.Event);
-    }
-
-    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
-
     /// <summary>
     /// Less than Orleans' 30 s call timeout: a read still queued for the account's Stripe pace when
     /// its caller gives up would otherwise be sent anyway, and the drain's retry queue another.
     /// </summary>
     private static readonly TimeSpan ReadAgainPatience = TimeSpan.FromSeconds(20);
 
+    public async Task<ApplyOutcome> ApplyInvoicePayment(string invoicePaymentId)
+    {
+        using var patience = new CancellationTokenSource(ReadAgainPatience);
+        if (await ReadAgainAsync(stripe.GetInvoicePaymentAsync, invoicePaymentId, patience.Token) is not (var payment, var requestedAt)) return ApplyOutcome.NotImported;
+        var snapshot = StripeSnapshots.FromInvoicePayment(payment, requestedAt);
+        if (!PaymentRules.IsImported(snapshot)) return ApplyOutcome.NotImported;
+        return await GrainFactory.GetGrain<IPaymentGrain>(new LedgerKey(OrganizationId, snapshot.Id).ToString())
+            .ApplyStripe(snapshot, await SyncSettingsAsync(), SnapshotOrigin.Event);
+    }
+
+    public async Task<ApplyOutcome> ReadCustomerAgain(string customerId, DateTimeOffset tiedAsOf)
+    {
+        if (await ReadTiedAgainAsync(stripe.GetCustomerAsync, customerId) is not (var customer, var requestedAt)) return ApplyOutcome.NotImported;
+        var snapshot = StripeSnapshots.FromCustomer(customer, Later(requestedAt, tiedAsOf));
+        return await GrainFactory.GetGrain<ICustomerGrain>(new LedgerKey(OrganizationId, snapshot.Id).ToString())
+            .Apply(snapshot, await SyncSettingsAsync(), SnapshotOrigin.Event);
+    }
+
+    public async Task<ApplyOutcome> ReadInvoiceAgain(string invoiceId, DateTimeOffset tiedAsOf)
+    {
+        if (await ReadTiedAgainAsync(stripe.GetInvoiceAsync, invoiceId) is not (var invoice, var requestedAt)) return ApplyOutcome.NotImported;
+        var snapshot = StripeSnapshots.FromInvoice(invoice, Later(requestedAt, tiedAsOf));
+        return await GrainFactory.GetGrain<IInvoiceGrain>(new LedgerKey(OrganizationId, snapshot.Id).ToString())
+            .Apply(snapshot, await SyncSettingsAsync(), SnapshotOrigin.Event);
+    }
+
+    private Task<SyncSettings> SyncSettingsAsync() => GrainFactory.GetGrain<IOrganizationGrain>(OrganizationId).GetSyncSettings();
+
+    /// <summary>The request follows both tied changes (their events were delivered): its answer is at least as new as the tie.</summary>
+    private static DateTimeOffset Later(DateTimeOffset requestedAt, DateTimeOffset tiedAsOf) => requestedAt > tiedAsOf ? requestedAt : tiedAsOf;
+
     /// <summary>
     /// A tie's object read again. A key or a request Stripe refuses (revoked, restricted) would be
-    /// refused again: the arrival-order guess stays. Stripe being unreachable throws, for the drain.
+    /// refused again: the object keeps the change it holds. Stripe being unreachable throws, for the drain.
     /// </summary>
     private async Task<(T Object, DateTimeOffset RequestedAt)?> ReadTiedAgainAsync<T>(
         Func<string, string, string, CancellationToken, Task<(T, DateTimeOffset)>> get, string id)
@@ -81,6 +81,6 @@ public sealed partial class StripeAccountGrain
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Organization {OrganizationId}: {ObjectId} could not be read again after two same-second changes ({Reason}); it keeps the change that arrived last")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Organization {OrganizationId}: {ObjectId} could not be read again after two same-second changes ({Reason}); it keeps the change it holds")]
     private static partial void LogTieKept(ILogger logger, string organizationId, string objectId, string reason);
 }

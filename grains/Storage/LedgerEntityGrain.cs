@@ -55,7 +55,10 @@ public abstract class LedgerEntityGrain<TRecord> : Grain
     /// only the last row decided: a run of events for one object costs one write, and ends where
     /// applying them one by one would have. <paramref name="decide"/> returns null to keep the row.
     /// </summary>
-    /// <param name="tied">Whether a record decided over another won only by arriving later (<see cref="ApplyOutcome.Tied"/>).</param>
+    /// <param name="tied">
+    /// Whether a record decided over another could only win by arriving later: the row is kept, and
+    /// the change answers <see cref="ApplyOutcome.Tied"/> until Stripe has said which came last.
+    /// </param>
     protected async Task<ApplyOutcome[]> ApplyInOrderAsync<TChange>(IReadOnlyList<TChange> changes, Func<TRecord?, TChange, Task<TRecord?>> decide,
         Func<TRecord, TRecord, bool>? tied = null)
     {
@@ -66,14 +69,20 @@ public abstract class LedgerEntityGrain<TRecord> : Grain
             TRecord? decided = null;
             for (var i = 0; i < changes.Count; i++)
             {
-                if (await decide(row, changes[i]) is { } record)
+                if (await decide(row, changes[i]) is not { } record)
                 {
-                    outcomes[i] = row is not null && tied?.Invoke(row, record) == true ? ApplyOutcome.Tied : ApplyOutcome.Applied;
-                    row = decided = record;
+                    outcomes[i] = ApplyOutcome.Stale;
+                }
+                else if (row is not null && tied?.Invoke(row, record) == true)
+                {
+                    // Kept rather than guessed: a read that fails leaves the event to the drain, which
+                    // finds the same tie again, where an applied guess would look like nothing to do.
+                    outcomes[i] = ApplyOutcome.Tied;
                 }
                 else
                 {
-                    outcomes[i] = ApplyOutcome.Stale;
+                    outcomes[i] = ApplyOutcome.Applied;
+                    row = decided = record;
                 }
             }
 

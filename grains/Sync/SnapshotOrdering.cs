@@ -22,8 +22,9 @@ public readonly record struct PaymentStamp(DateTimeOffset AsOf, string StripeSta
 /// to Stripe's list endpoints briefly lagging behind its events.
 /// Equal "as of" and equal status applies: re-applying a snapshot is harmless, and a second edit
 /// within the same second (metadata, amounts) is more often the later one when delivered second.
-/// When two such snapshots differ that is only a guess (<see cref="IsTie(InvoiceStamp, InvoiceStamp)"/>),
-/// and the object is read again from Stripe.
+/// Events, though, can be delivered in any order: when two such snapshots from events differ
+/// (<see cref="IsTie(InvoiceStamp, InvoiceStamp)"/>), the grain keeps its row and the object is read
+/// again from Stripe.
 /// </summary>
 public static class SnapshotOrdering
 {

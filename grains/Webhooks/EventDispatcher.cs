@@ -19,8 +19,8 @@ namespace Upflow.Orleans.Webhooks;
 /// directly. Each grain orders what it receives by its own state (<see cref="SnapshotOrdering"/>), so
 /// events may be applied in any order, and applying one twice is harmless. Webhooks of one object
 /// still go through one worker in the order they arrived: Stripe's <c>created</c> is to the second,
-/// so two changes of an object within one second tie; arrival order is then a first guess, and the
-/// object is read again from Stripe (<see cref="ApplyOutcome.Tied"/>).
+/// so two different changes of an object within one second tie: the grain keeps what it holds and
+/// the object is read again from Stripe (<see cref="ApplyOutcome.Tied"/>).
 /// Applying an event is a span whose parent is the webhook request that delivered it (its traceparent
 /// is recorded with the event), so the request, the grains and their SQL are one trace.
 /// During a burst of deliveries, queued events wait for the burst to pass, for a bounded time
@@ -246,7 +246,9 @@ public sealed partial class EventDispatcher(
         return activity;
     }
 
-    private static string? ObjectTypeOf(string eventType) => StripeEventRoutes.RouteOf(eventType) switch
+    private static string? ObjectTypeOf(string eventType) => ObjectTypeOf(StripeEventRoutes.RouteOf(eventType));
+
+    private static string? ObjectTypeOf(StripeEventRoute? route) => route switch
     {
         StripeEventRoute.Customer => SyncTelemetry.ObjectTypes.Customer,
         StripeEventRoute.Invoice => SyncTelemetry.ObjectTypes.Invoice,
@@ -274,14 +276,14 @@ public sealed partial class EventDispatcher(
                     },
                     (id, snapshots, settings) => grains.GetGrain<ICustomerGrain>(new LedgerKey(run[0].OrganizationId, id).ToString()).ApplyEvents(snapshots, settings),
                     snapshot => snapshot.AsOf,
-                    (id, tiedAsOf) => grains.GetGrain<IStripeAccountGrain>(run[0].OrganizationId).RefreshCustomer(id, tiedAsOf));
+                    (id, tiedAsOf) => grains.GetGrain<IStripeAccountGrain>(run[0].OrganizationId).ReadCustomerAgain(id, tiedAsOf));
             case StripeEventRoute.Invoice:
                 return await ApplyObjectsAsync<InvoiceJson, InvoiceSnapshot>(run, StripeEventRoute.Invoice,
                     invoice => invoice is { Object: "invoice", Id.Length: > 0 } ? invoice.Id : null,
                     (invoice, record) => StripeSnapshots.FromInvoice(invoice, StripeEventRoutes.AsOf(record.Created)),
                     (id, snapshots, settings) => grains.GetGrain<IInvoiceGrain>(new LedgerKey(run[0].OrganizationId, id).ToString()).ApplyEvents(snapshots, settings),
                     snapshot => snapshot.AsOf,
-                    (id, tiedAsOf) => grains.GetGrain<IStripeAccountGrain>(run[0].OrganizationId).RefreshInvoice(id, tiedAsOf),
+                    (id, tiedAsOf) => grains.GetGrain<IStripeAccountGrain>(run[0].OrganizationId).ReadInvoiceAgain(id, tiedAsOf),
                     // A draft (or a deleted draft) never reaches the ledger: its grain need not even wake up.
                     imported: InvoiceStatusRules.IsImported);
             case StripeEventRoute.InvoicePayment:
@@ -340,10 +342,10 @@ public sealed partial class EventDispatcher(
             if (Array.LastIndexOf(applied, ApplyOutcome.Tied) is var tie and >= 0)
             {
                 // Marked applied only once Stripe has told which change came last: a failure here
-                // leaves the events to the drain, which ties and reads again.
+                // leaves the events to the drain, which meets the same tie (the grain kept its row).
                 var tiedAsOf = asOf(snapshots[tie].Snapshot);
                 LogTied(logger, run[0].OrganizationId, route, id, tiedAsOf);
-                telemetry.ReadAgain(run[0].OrganizationId, ObjectTypeOf(run[snapshots[tie].Index].Type) ?? "unknown");
+                telemetry.ReadAgain(run[0].OrganizationId, ObjectTypeOf(route)!);
                 await readAgain(id, tiedAsOf);
             }
         }

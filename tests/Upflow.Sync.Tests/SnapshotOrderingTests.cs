@@ -165,6 +165,7 @@ public class SnapshotOrderingTests
     [InlineData(false, false, 0, true)]
     [InlineData(false, false, 1, false)]
     [InlineData(false, true, 0, false)]
+    [InlineData(true, false, 0, false)]
     [InlineData(true, true, 0, false)]
     public void Two_customer_snapshots_tie_when_as_of_the_same_second_unless_one_is_a_deletion(bool replacedDeleted, bool appliedDeleted, int secondsLater, bool tie) =>
         Assert.Equal(tie, SnapshotOrdering.IsTie(new CustomerStamp(T, replacedDeleted), new CustomerStamp(T.AddSeconds(secondsLater), appliedDeleted)));

@@ -84,6 +84,27 @@ public class WebhookApp : SyncApp
         Assert.Fail($"Events of {organizationId} were not all applied in time.");
     }
 
+    /// <summary>
+    /// Makes two changes that Stripe stamps with the same second (again, in the rare case a second
+    /// ends between them), and answers their events' payloads, first change first.
+    /// </summary>
+    public async Task<(string First, string Second)> TwoChangesInOneSecondAsync(string acct, string eventType, Action first, Action second)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            first();
+            second();
+            var ids = Stripe.Events(acct).Where(e => e.Type == eventType).TakeLast(2).Select(e => e.Id).ToList();
+            var secretKey = Stripe.Account(acct).SecretKey;
+            var payloads = (First: await EventPayloadAsync(secretKey, ids[0]), Second: await EventPayloadAsync(secretKey, ids[1]));
+            if (CreatedOf(payloads.First) == CreatedOf(payloads.Second)) return payloads;
+        }
+
+        throw new InvalidOperationException("Five pairs of changes in a row straddled a second.");
+
+        static long CreatedOf(string payload) => JsonDocument.Parse(payload).RootElement.GetProperty("created").GetInt64();
+    }
+
     /// <summary>Polls until the ledger holds exactly what Stripe (the emulator) holds, then asserts it field by field.</summary>
     public async Task AssertLedgerEqualsStripeAsync(Tenant tenant, TimeSpan? timeout = null)
     {
