@@ -12,6 +12,9 @@ internal sealed class StripeAttemptHandler(StripeTelemetry telemetry, StripePaci
     /// <summary>Which of Stripe's limiters refused the call: "global-rate", "endpoint-rate", "resource-specific"…</summary>
     private const string RateLimitedReasonHeader = "Stripe-Rate-Limited-Reason";
 
+    /// <summary>The error code of a 429 for an object another request holds.</summary>
+    private const string LockTimeoutCode = "lock_timeout";
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var call = StripeCall.Current ?? new StripeCall("unknown", $"{request.Method} {request.RequestUri?.AbsolutePath}");
@@ -26,7 +29,9 @@ internal sealed class StripeAttemptHandler(StripeTelemetry telemetry, StripePaci
             telemetry.CountRateLimited(call);
             try
             {
-                pacing.RateLimited(call, await RefusalReasonAsync(response, cancellationToken));
+                // A lock timeout (another request held the object) says nothing of the rate: nothing slows.
+                if (!await IsLockTimeoutAsync(response, cancellationToken))
+                    pacing.RateLimited(call, response.Headers.TryGetValues(RateLimitedReasonHeader, out var reasons) ? reasons.FirstOrDefault() : null);
             }
             catch
             {
@@ -38,12 +43,12 @@ internal sealed class StripeAttemptHandler(StripeTelemetry telemetry, StripePaci
     }
 
     /// <summary>
-    /// Which of Stripe's limiters refused the call, from its header; when none is named, a
-    /// <c>lock_timeout</c> error (another request held the object) is about the object, not the rate.
+    /// Whether a 429 is Stripe's <c>lock_timeout</c>: it names no limiter in its headers, only in its
+    /// body's error code. A body that cannot be read is taken for a rate limit.
     /// </summary>
-    private static async Task<string?> RefusalReasonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async Task<bool> IsLockTimeoutAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        if (response.Headers.TryGetValues(RateLimitedReasonHeader, out var reasons)) return reasons.FirstOrDefault();
+        if (response.Headers.Contains(RateLimitedReasonHeader)) return false;
         try
         {
             // A 429's body is one small error object; buffered, Stripe.net reads it again as usual.
@@ -51,13 +56,11 @@ internal sealed class StripeAttemptHandler(StripeTelemetry telemetry, StripePaci
             using var error = JsonDocument.Parse(body);
             return error.RootElement.TryGetProperty("error", out var detail) && detail.ValueKind == JsonValueKind.Object
                 && detail.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String
-                && code.GetString() == StripePacing.LockTimeout
-                ? StripePacing.LockTimeout
-                : null;
+                && code.GetString() == LockTimeoutCode;
         }
         catch (Exception exception) when (exception is JsonException or HttpRequestException or IOException)
         {
-            return null; // no readable reason: the account's limit, as when Stripe names none
+            return false;
         }
     }
 }

@@ -81,17 +81,13 @@ public sealed partial class StripePacing : IDisposable
             : WaitForSlowedPacesAsync(endpoint, account, bucket, cancellation);
     }
 
-    /// <summary>The error code of a 429 for an object another request holds: no limiter refused the call.</summary>
-    internal const string LockTimeout = "lock_timeout";
-
     /// <summary>
     /// Stripe answered 429: slow down what it says refused the call, the account when it does not
-    /// say. A per-object guard ("resource-specific", a lock timeout) slows nothing: the retry's
-    /// backoff answers it.
+    /// say. A per-object guard ("resource-specific") slows nothing: the retry's backoff answers it.
     /// </summary>
     internal void RateLimited(StripeCall call, string? reason)
     {
-        if (reason is "resource-specific" or LockTimeout) return;
+        if (reason == "resource-specific") return;
         _pushedBack = true;
         var now = _clock.GetTimestamp();
         var (pace, scope) = reason is "endpoint-rate" or "endpoint-concurrency"
