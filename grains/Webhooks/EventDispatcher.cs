@@ -275,14 +275,12 @@ public sealed partial class EventDispatcher(
                         return record.Type == "customer.deleted" ? snapshot with { Deleted = true, Native = CustomerNativeFields.None } : snapshot;
                     },
                     (id, snapshots, settings) => grains.GetGrain<ICustomerGrain>(new LedgerKey(run[0].OrganizationId, id).ToString()).ApplyEvents(snapshots, settings),
-                    snapshot => snapshot.AsOf,
                     (id, tiedAsOf) => grains.GetGrain<IStripeAccountGrain>(run[0].OrganizationId).ReadCustomerAgain(id, tiedAsOf));
             case StripeEventRoute.Invoice:
                 return await ApplyObjectsAsync<InvoiceJson, InvoiceSnapshot>(run, StripeEventRoute.Invoice,
                     invoice => invoice is { Object: "invoice", Id.Length: > 0 } ? invoice.Id : null,
                     (invoice, record) => StripeSnapshots.FromInvoice(invoice, StripeEventRoutes.AsOf(record.Created)),
                     (id, snapshots, settings) => grains.GetGrain<IInvoiceGrain>(new LedgerKey(run[0].OrganizationId, id).ToString()).ApplyEvents(snapshots, settings),
-                    snapshot => snapshot.AsOf,
                     (id, tiedAsOf) => grains.GetGrain<IStripeAccountGrain>(run[0].OrganizationId).ReadInvoiceAgain(id, tiedAsOf),
                     // A draft (or a deleted draft) never reaches the ledger: its grain need not even wake up.
                     imported: InvoiceStatusRules.IsImported);
@@ -309,7 +307,7 @@ public sealed partial class EventDispatcher(
     private async Task<string[]> ApplyObjectsAsync<TJson, TSnapshot>(IReadOnlyList<Dispatched> run, StripeEventRoute route,
         Func<TJson, string?> idOf, Func<TJson, Dispatched, TSnapshot> snapshotOf,
         Func<string, TSnapshot[], SyncSettings, Task<ApplyOutcome[]>> apply,
-        Func<TSnapshot, DateTimeOffset> asOf, Func<string, DateTimeOffset, Task<ApplyOutcome>> readAgain,
+        Func<string, DateTimeOffset, Task<ApplyOutcome>> readAgain,
         Func<TSnapshot, bool>? imported = null)
     {
         var outcomes = new string[run.Count];
@@ -343,7 +341,7 @@ public sealed partial class EventDispatcher(
             {
                 // Marked applied only once Stripe has told which change came last: a failure here
                 // leaves the events to the drain, which meets the same tie (the grain kept its row).
-                var tiedAsOf = asOf(snapshots[tie].Snapshot);
+                var tiedAsOf = StripeEventRoutes.AsOf(run[snapshots[tie].Index].Created); // the tied snapshot's "as of"
                 LogTied(logger, run[0].OrganizationId, route, id, tiedAsOf);
                 telemetry.ReadAgain(run[0].OrganizationId, ObjectTypeOf(route)!);
                 await readAgain(id, tiedAsOf);
